@@ -1,0 +1,148 @@
+"""The `tertulia` command: set-up, running the platform and operator tools."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="tertulia: social intelligence, self-hosted.", no_args_is_help=True,
+                  add_completion=False)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+docs_app = typer.Typer(help="Generated documentation.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(docs_app, name="docs")
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tertulia.settings")
+    import django
+
+    django.setup()
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+@app.command()
+def demo(
+    password: Annotated[str, typer.Option(help="Password for every demo person.")] = "",
+) -> None:
+    """Create (or refresh) the demo organization "Café Aurora" and print its logins."""
+    _django()
+    from tertulia.governance.demo import DEMO_PASSWORD, seed_demo
+
+    logins = seed_demo(password or DEMO_PASSWORD)
+    _print_logins(logins, password or DEMO_PASSWORD)
+
+
+def _print_logins(logins: list[tuple[str, str, str]], password: str) -> None:
+    width = max(len(role) for role, _email, _where in logins)
+    typer.echo(f"\nDemo sign-ins at http://127.0.0.1:8000/ (password for all: {password})")
+    for role, email, where in logins:
+        typer.echo(f"  {role:<{width}}  {email:<34} {where}")
+    typer.echo("")
+
+
+@app.command()
+def run(
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="Background worker threads (0 = none).")] = -1,
+) -> None:
+    """Start the web server, the background workers and the scheduler in one process."""
+    _django()
+    import uvicorn
+    from django.conf import settings
+    from huey.consumer import Consumer
+
+    from tertulia.queue import huey
+
+    class EmbeddedConsumer(Consumer):
+        # uvicorn owns the process signals; the consumer is stopped explicitly below.
+        def _set_signal_handlers(self) -> None:
+            pass
+
+    count = settings.HUEY_WORKERS if workers < 0 else workers
+    consumer = None
+    if count > 0:
+        consumer = EmbeddedConsumer(huey, workers=count, worker_type="thread", periodic=True,
+                                    check_worker_health=False)
+        threading.Thread(target=consumer.start, name="huey", daemon=True).start()
+    typer.echo(f"tertulia is running on http://{host}:{port}/ (Ctrl-C stops it)")
+    try:
+        uvicorn.run("tertulia.asgi:application", host=host, port=port, log_level="warning",
+                    lifespan="off")
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    org: Annotated[str | None, typer.Option(help="Only this organization (slug).")] = None,
+) -> None:
+    """Check every organization's audit chain; exit 1 naming the first bad event."""
+    _django()
+    from tertulia.governance.audit import verify
+    from tertulia.governance.models import Organization
+
+    orgs = Organization.objects.order_by("slug")
+    if org:
+        orgs = orgs.filter(slug=org)
+        if not orgs.exists():
+            typer.echo(f"No organization with slug {org!r}.", err=True)
+            raise typer.Exit(2)
+    failed = False
+    for organization in orgs:
+        problem = verify(organization)
+        count = organization.audit_events.count()
+        if problem is None:
+            typer.echo(f"{organization.slug}: intact ({count} events)")
+        else:
+            failed = True
+            typer.echo(f"{organization.slug}: BROKEN at {problem}", err=True)
+    raise typer.Exit(1 if failed else 0)
+
+
+@docs_app.command("generate")
+def docs_generate(
+    check: Annotated[bool, typer.Option(help="Fail if a generated page is out of date.")] = False,
+) -> None:
+    """Write the configuration and permission references into docs/."""
+    from tertulia.reference import write_reference
+
+    stale = write_reference(Path.cwd() / "docs", check=check)
+    if stale:
+        typer.echo("Out of date: " + ", ".join(str(p) for p in stale), err=True)
+        raise typer.Exit(1)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command (e.g. `tertulia manage makemigrations --check`)."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tertulia manage", *ctx.args])
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The demo connector: a lively, deterministic bilingual stream for the demo brands."""

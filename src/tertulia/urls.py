@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from tertulia.api.router import api
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("", include("tertulia.web.urls")),
+    path("", include("tertulia.governance.urls")),
+]

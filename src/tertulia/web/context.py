@@ -1,0 +1,42 @@
+"""What every page's navigation needs: the organization, the brands and the sections allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tertulia.governance.access import can, reachable_organizations, visible_brands
+from tertulia.governance.permissions import Permission as P
+
+# (label, url name, permission) for the settings menu, in display order.
+SETTINGS_PAGES = (
+    (_("Organization"), "governance:org_settings", P.ORG_SETTINGS_MANAGE),
+    (_("Brands"), "governance:brands", P.ORG_VIEW),
+    (_("Teams"), "governance:teams", P.ORG_TEAMS_VIEW),
+    (_("People"), "governance:people", P.ORG_PEOPLE_VIEW),
+    (_("Agencies"), "governance:agencies", P.ORG_AGENCIES_MANAGE),
+    (_("Roles"), "governance:roles", P.ORG_ROLES_VIEW),
+    (_("Audit log"), "governance:audit", P.ORG_AUDIT_VIEW),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    org = getattr(request, "org", None)
+    if user is None or not user.is_authenticated or org is None:
+        return {}
+    settings_links = [
+        {"label": label, "url": reverse(name, args=[org.slug]), "name": name}
+        for label, name, perm in SETTINGS_PAGES
+        if can(user, perm, org=org)
+    ]
+    return {
+        "nav_org": org,
+        "nav_brand": getattr(request, "brand", None),
+        "nav_orgs": list(reachable_organizations(user)),
+        "nav_brands": list(visible_brands(user, org)),
+        "nav_settings": settings_links,
+    }
