@@ -11,7 +11,7 @@ so each lives in one row of :data:`LIMITS`):
 * Mastodon: 500 characters by default (each instance may raise it: pass ``max_length``); URLs
   count 23 and a remote mention ``@user@domain`` counts only ``@user``; up to 4 images or
   1 video.
-* Facebook comment: 8,000 characters, one photo/GIF attachment.
+* Facebook comment: 8,000 characters, one photo attachment (GIFs count as video here).
 * Instagram comment: 2,200 characters, no media; links are shown as plain text (warning).
 * LinkedIn comment: 1,250 characters, one image.
 * YouTube comment (``commentThreads.insert`` / ``comments.insert``): 10,000 characters
