@@ -295,9 +295,7 @@ def _lang_tag(value: str | None) -> str | None:
 
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
-            "has no time zone; give one (e.g. 2024-05-01T10:00:00Z or +02:00)"
-        )
+        raise ValueError("has no time zone; give one (e.g. 2024-05-01T10:00:00Z or +02:00)")
     value = value.astimezone(UTC)
     if not 1990 <= value.year <= 2200:
         raise ValueError("is outside the years 1990–2200")
@@ -508,7 +506,7 @@ def _reason(error: Mapping[str, Any]) -> str:
         return friendly
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
-            msg = msg[len(prefix):]
+            msg = msg[len(prefix) :]
     return msg[:1].lower() + msg[1:]
 
 
@@ -552,9 +550,7 @@ def item_from_dict(data: object, *, naive_tz: tzinfo | None = None) -> NetworkIt
     Raises ``ItemValidationError`` and nothing else.
     """
     if not isinstance(data, Mapping):
-        raise ItemValidationError(
-            [FieldError("item", data, "must be an object with fields")]
-        )
+        raise ItemValidationError([FieldError("item", data, "must be an object with fields")])
     nested: dict[str, Any] = {}
     groups: dict[str, dict[str, Any]] = {}
     renames: dict[str, str] = {}

@@ -54,15 +54,49 @@ _VOID = frozenset({"br", "hr", "img"})
 # Dropped together with everything inside them: their content is code or chrome, not prose.
 _DROP_WITH_CONTENT = frozenset(
     {
-        "applet", "audio", "button", "canvas", "embed", "frame", "frameset", "head", "iframe",
-        "math", "noembed", "noframes", "noscript", "object", "script", "select", "style", "svg",
-        "template", "textarea", "title", "video", "xml",
+        "applet",
+        "audio",
+        "button",
+        "canvas",
+        "embed",
+        "frame",
+        "frameset",
+        "head",
+        "iframe",
+        "math",
+        "noembed",
+        "noframes",
+        "noscript",
+        "object",
+        "script",
+        "select",
+        "style",
+        "svg",
+        "template",
+        "textarea",
+        "title",
+        "video",
+        "xml",
     }
 )
 # Void elements that must not open a "drop with content" region (they have no end tag).
 _HTML_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-     "source", "track", "wbr"}
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
 )
 _URL_ATTRS = frozenset({"href", "src"})
 _SAFE_SCHEMES = {
@@ -74,8 +108,31 @@ _MAX_DEPTH = 64
 # Browsers ignore tabs, newlines and other controls inside a URL ("java\tscript:"), so do we.
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f]+")
 _BLOCK = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-     "pre", "tr", "table", "section", "article", "header", "footer", "figure", "figcaption", "hr"}
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "hr",
+    }
 )
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")

@@ -120,9 +120,7 @@ def parse_generic_event(raw_body: bytes) -> tuple[str, list[dict[str, Any]]]:
     elif isinstance(event_id, int) and not isinstance(event_id, bool):
         event_id = str(event_id)
     elif not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
-        raise PayloadInvalid(
-            "id must be 1–200 characters of letters, digits, '.', '_', ':' or '-'"
-        )
+        raise PayloadInvalid("id must be 1–200 characters of letters, digits, '.', '_', ':' or '-'")
     if "items" in data:
         items = data["items"]
         if not isinstance(items, list):

@@ -76,8 +76,21 @@ class ImportConfigError(ValueError):
 
 # Fields a CSV column can be mapped to: the flat corpus format.
 TARGET_FIELDS: frozenset[str] = frozenset(
-    {"network", "external_id", "kind", "thread_id", "parent_id", "text", "html", "title",
-     "url", "created_at", "lang_hint", "rating", "channel"}
+    {
+        "network",
+        "external_id",
+        "kind",
+        "thread_id",
+        "parent_id",
+        "text",
+        "html",
+        "title",
+        "url",
+        "created_at",
+        "lang_hint",
+        "rating",
+        "channel",
+    }
     | set(FLAT_FIELDS)
 )
 
@@ -85,25 +98,82 @@ TARGET_FIELDS: frozenset[str] = frozenset(
 # downloads, spreadsheets), normalized to lowercase words. First match wins, so the more
 # specific names come first ("full text" before "snippet").
 CSV_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "external_id": ("external id", "mention id", "resource id", "post id", "message id",
-                    "tweet id", "status id", "guid", "id"),
-    "network": ("network", "page type", "source type", "platform", "content source",
-                "social network"),
-    "author_handle": ("author handle", "author username", "author", "username", "user name",
-                      "screen name", "handle", "from", "author nickname",
-                      "extra author attributes short name"),
-    "author_name": ("author name", "full name", "display name", "author display name",
-                    "extra author attributes name", "name"),
-    "author_followers": ("author followers", "followers", "twitter followers",
-                         "followers count", "follower count", "author followers count"),
+    "external_id": (
+        "external id",
+        "mention id",
+        "resource id",
+        "post id",
+        "message id",
+        "tweet id",
+        "status id",
+        "guid",
+        "id",
+    ),
+    "network": (
+        "network",
+        "page type",
+        "source type",
+        "platform",
+        "content source",
+        "social network",
+    ),
+    "author_handle": (
+        "author handle",
+        "author username",
+        "author",
+        "username",
+        "user name",
+        "screen name",
+        "handle",
+        "from",
+        "author nickname",
+        "extra author attributes short name",
+    ),
+    "author_name": (
+        "author name",
+        "full name",
+        "display name",
+        "author display name",
+        "extra author attributes name",
+        "name",
+    ),
+    "author_followers": (
+        "author followers",
+        "followers",
+        "twitter followers",
+        "followers count",
+        "follower count",
+        "author followers count",
+    ),
     "author_verified": ("author verified", "verified", "twitter verified"),
     "author_location": ("author location", "location", "user location"),
     "author_profile_url": ("author profile url", "author url", "profile url"),
-    "created_at": ("created at", "created at utc", "date", "published", "published at",
-                   "publish date", "post date", "timestamp", "timestamp utc", "created",
-                   "date time", "datetime", "time"),
-    "text": ("text", "full text", "content", "message", "body", "post text", "post",
-             "mention", "snippet"),
+    "created_at": (
+        "created at",
+        "created at utc",
+        "date",
+        "published",
+        "published at",
+        "publish date",
+        "post date",
+        "timestamp",
+        "timestamp utc",
+        "created",
+        "date time",
+        "datetime",
+        "time",
+    ),
+    "text": (
+        "text",
+        "full text",
+        "content",
+        "message",
+        "body",
+        "post text",
+        "post",
+        "mention",
+        "snippet",
+    ),
     "title": ("title", "headline", "subject"),
     "url": ("url", "link", "permalink", "post url", "original url", "post link"),
     "lang_hint": ("lang hint", "lang", "language"),
@@ -122,8 +192,18 @@ _INT_FIELDS = frozenset(
     {"author_followers", "likes", "comments", "shares", "views", "saves", "quotes"}
 )
 _BOOL_WORDS = {
-    "true": True, "yes": True, "y": True, "1": True, "si": True, "sí": True, "verified": True,
-    "false": False, "no": False, "n": False, "0": False, "": False,
+    "true": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "si": True,
+    "sí": True,
+    "verified": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "": False,
 }
 _THOUSANDS = re.compile(r"^\d{1,3}([.,\u00a0 ]\d{3})+$")
 _SUFFIXED = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([kKmM])$")
@@ -247,6 +327,7 @@ class _Lines:
 
     def __init__(self, stream: IO[bytes], encoding: str) -> None:
         self.stream = stream
+        self.encoding = codecs.lookup(encoding).name
         self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         self.line_no = 0
         self.bytes_read = 0
@@ -272,17 +353,13 @@ class _Lines:
             self.oversized.add(self.line_no)
             return "\n"
         if self.line_no == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
             return self.decoder.decode(raw)
         except UnicodeDecodeError as exc:
             self.decoder.reset()
-            self.undecodable[self.line_no] = f"not valid {self.decoder_name} at byte {exc.start}"
+            self.undecodable[self.line_no] = f"not valid {self.encoding} at byte {exc.start}"
             return "\n"
-
-    @property
-    def decoder_name(self) -> str:
-        return getattr(self.decoder, "encoding", None) or "text"
 
 
 class ImportReader:
@@ -361,8 +438,9 @@ class ImportReader:
         for text in lines:
             line_no = lines.line_no
             if line_no in lines.oversized:
-                yield RowError(line_no, "line", "(too long)",
-                               f"line is longer than {MAX_LINE_BYTES} bytes")
+                yield RowError(
+                    line_no, "line", "(too long)", f"line is longer than {MAX_LINE_BYTES} bytes"
+                )
                 continue
             if line_no in lines.undecodable:
                 yield RowError(line_no, "line", "(bytes)", lines.undecodable.pop(line_no))
@@ -378,8 +456,9 @@ class ImportReader:
                 yield RowError(line_no, "line", _preview(text.strip()), f"not valid JSON: {exc}")
                 continue
             if not isinstance(data, dict):
-                yield RowError(line_no, "line", _preview(text.strip()),
-                               "each line must be a JSON object {...}")
+                yield RowError(
+                    line_no, "line", _preview(text.strip()), "each line must be a JSON object {...}"
+                )
                 continue
             yield from self._build(line_no, data)
 
@@ -412,8 +491,9 @@ class ImportReader:
                 yield RowError(start, "line", "(unreadable)", f"CSV error: {exc}")
                 continue
             if start in lines.oversized:
-                yield RowError(start, "line", "(too long)",
-                               f"line is longer than {MAX_LINE_BYTES} bytes")
+                yield RowError(
+                    start, "line", "(too long)", f"line is longer than {MAX_LINE_BYTES} bytes"
+                )
                 continue
             if start in lines.undecodable:
                 yield RowError(start, "line", "(bytes)", lines.undecodable.pop(start))
@@ -421,8 +501,12 @@ class ImportReader:
             if not row or not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(header):
-                yield RowError(start, "line", _preview(delimiter.join(row)),
-                               f"{len(row)} columns, the header has {len(header)}")
+                yield RowError(
+                    start,
+                    "line",
+                    _preview(delimiter.join(row)),
+                    f"{len(row)} columns, the header has {len(header)}",
+                )
                 continue
             data: dict[str, Any] = {}
             for field, position in index.items():

@@ -30,8 +30,7 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, "
-    "*/*;q=0.5"
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 )
 
 

@@ -105,7 +105,9 @@ def _media(entry: Mapping[str, Any]) -> tuple[Media, ...]:
             continue
         kind = MediaKind.FILE
         for prefix, media_kind in (
-            ("image/", MediaKind.IMAGE), ("video/", MediaKind.VIDEO), ("audio/", MediaKind.AUDIO)
+            ("image/", MediaKind.IMAGE),
+            ("video/", MediaKind.VIDEO),
+            ("audio/", MediaKind.AUDIO),
         ):
             if mime.startswith(prefix) or candidate.get("medium") == prefix[:-1]:
                 kind = media_kind
