@@ -123,9 +123,12 @@ def docs_generate(
     from tertulia.reference import write_reference
 
     stale = write_reference(Path.cwd() / "docs", check=check)
-    if stale:
-        typer.echo("Out of date: " + ", ".join(str(p) for p in stale), err=True)
+    if stale and check:
+        typer.echo("Out of date (run `tertulia docs generate`): "
+                   + ", ".join(str(p) for p in stale), err=True)
         raise typer.Exit(1)
+    for path in stale:
+        typer.echo(f"wrote {path}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

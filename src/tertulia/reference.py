@@ -39,7 +39,8 @@ def permissions_page(lang: str) -> str:
     roles = list(Role)
     lines = [GENERATED, "# Roles y permisos\n" if es else "# Roles and permissions\n"]
     for role in roles:
-        lines.append(f"- **{ROLE_LABELS[role][idx]}** (`{role.value}`): {ROLE_SUMMARIES[role][idx]}")
+        label, summary = ROLE_LABELS[role][idx], ROLE_SUMMARIES[role][idx]
+        lines.append(f"- **{label}** (`{role.value}`): {summary}")
     lines.append("")
     lines.append(
         "Las agencias reciben uno de los roles de marca sobre marcas concretas del cliente; "

@@ -201,9 +201,11 @@ LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = REPO_ROOT / "node_modules"
 # Front-end packages come from npm at install time and are served straight from
 # node_modules; nothing third-party is committed.

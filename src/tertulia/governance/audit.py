@@ -87,7 +87,8 @@ def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name)
-        out[name] = value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+        plain = isinstance(value, str | int | float | bool | type(None))
+        out[name] = value if plain else str(value)
     return out
 
 

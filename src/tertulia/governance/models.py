@@ -193,6 +193,9 @@ class TeamMember(models.Model):
             models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
+
 
 class Membership(models.Model):
     """A role held by a person in an organization: on all its brands, or on one brand."""
@@ -220,6 +223,9 @@ class Membership(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role}"
+
 
 class AgencyGrant(models.Model):
     """A client organization lets an agency act with one role on some of its brands."""
@@ -241,6 +247,9 @@ class AgencyGrant(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} as {self.role} for {self.client}"
 
     @property
     def is_active(self) -> bool:
@@ -277,6 +286,9 @@ class Invitation(models.Model):
     class Meta:
         ordering: ClassVar = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"invitation for {self.email}"
+
 
 class AuditChainHead(models.Model):
     """The last link of an organization's audit chain; locked while a new link is added."""
@@ -286,6 +298,9 @@ class AuditChainHead(models.Model):
     )
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head of {self.organization_id} at #{self.seq}"
 
 
 class AuditEvent(models.Model):
@@ -322,6 +337,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["organization", "created_at"], name="audit_org_time"),
             models.Index(fields=["organization", "action"], name="audit_org_action"),
         ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from tertulia.governance import actions
 from tertulia.governance.access import (
@@ -64,7 +63,7 @@ from tertulia.governance.models import (
 )
 from tertulia.governance.permissions import ROLE_PERMISSIONS, Permission, Role
 from tertulia.governance.roles import role_label, role_summary
-from tertulia.web.routing import brand_route, org_route, public, signed_in
+from tertulia.web.routing import brand_route, org_route, post_only, public, signed_in
 
 P = Permission
 
@@ -169,7 +168,7 @@ def _back_to_brand(brand: Brand) -> HttpResponseRedirect:
 
 
 @brand_route(P.BRAND_ACCOUNTS_MANAGE)
-@require_POST
+@post_only
 def account_add(request: HttpRequest, brand: Brand) -> HttpResponse:
     form = AccountForm(request.POST)
     if form.is_valid():
@@ -187,7 +186,7 @@ def account_add(request: HttpRequest, brand: Brand) -> HttpResponse:
 
 
 @brand_route(P.BRAND_ACCOUNTS_MANAGE)
-@require_POST
+@post_only
 def account_remove(request: HttpRequest, brand: Brand, account_id: int) -> HttpResponse:
     account = get_object_or_404(SocialAccount, id=account_id, brand=brand)
     actions.do_remove_account(account, actor=_actor(request, brand.organization))
@@ -196,7 +195,7 @@ def account_remove(request: HttpRequest, brand: Brand, account_id: int) -> HttpR
 
 
 @brand_route(P.BRAND_SETTINGS_MANAGE)
-@require_POST
+@post_only
 def competitor_add(request: HttpRequest, brand: Brand) -> HttpResponse:
     form = CompetitorForm(request.POST)
     if form.is_valid():
@@ -210,7 +209,7 @@ def competitor_add(request: HttpRequest, brand: Brand) -> HttpResponse:
 
 
 @brand_route(P.BRAND_SETTINGS_MANAGE)
-@require_POST
+@post_only
 def competitor_remove(request: HttpRequest, brand: Brand, competitor_id: int) -> HttpResponse:
     competitor = get_object_or_404(Competitor, id=competitor_id, brand=brand)
     actions.do_remove_competitor(competitor, actor=_actor(request, brand.organization))
@@ -229,7 +228,7 @@ def teams(request: HttpRequest, org: Organization) -> HttpResponse:
 
 
 @org_route(P.ORG_TEAMS_MANAGE)
-@require_POST
+@post_only
 def team_create(request: HttpRequest, org: Organization) -> HttpResponse:
     form = TeamForm(request.POST)
     if form.is_valid():
@@ -272,7 +271,7 @@ def team(request: HttpRequest, org: Organization, team_id: int) -> HttpResponse:
 
 
 @org_route(P.ORG_TEAMS_MANAGE)
-@require_POST
+@post_only
 def team_update(request: HttpRequest, org: Organization, team_id: int) -> HttpResponse:
     team = _team(org, team_id)
     form = TeamForm(request.POST, instance=Team.objects.get(id=team.id))
@@ -285,7 +284,7 @@ def team_update(request: HttpRequest, org: Organization, team_id: int) -> HttpRe
 
 
 @org_route(P.ORG_TEAMS_MANAGE)
-@require_POST
+@post_only
 def team_delete(request: HttpRequest, org: Organization, team_id: int) -> HttpResponse:
     actions.do_delete_team(_team(org, team_id), actor=_actor(request, org))
     messages.success(request, _("Team deleted."))
@@ -293,7 +292,7 @@ def team_delete(request: HttpRequest, org: Organization, team_id: int) -> HttpRe
 
 
 @org_route(P.ORG_TEAMS_MANAGE)
-@require_POST
+@post_only
 def team_member_add(request: HttpRequest, org: Organization, team_id: int) -> HttpResponse:
     team = _team(org, team_id)
     form = TeamMemberForm(request.POST, people=_org_people(org))
@@ -312,7 +311,7 @@ def team_member_add(request: HttpRequest, org: Organization, team_id: int) -> Ht
 
 
 @org_route(P.ORG_TEAMS_MANAGE)
-@require_POST
+@post_only
 def team_member_remove(request: HttpRequest, org: Organization, team_id: int,
                        user_id: int) -> HttpResponse:
     team = _team(org, team_id)
@@ -343,7 +342,7 @@ def people(request: HttpRequest, org: Organization) -> HttpResponse:
 
 
 @org_route(P.ORG_PEOPLE_MANAGE)
-@require_POST
+@post_only
 def invite(request: HttpRequest, org: Organization) -> HttpResponse:
     form = InviteForm(request.POST, org=org)
     if form.is_valid():
@@ -363,7 +362,7 @@ def invite(request: HttpRequest, org: Organization) -> HttpResponse:
 
 
 @org_route(P.ORG_PEOPLE_MANAGE)
-@require_POST
+@post_only
 def invitation_revoke(request: HttpRequest, org: Organization, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, id=invitation_id, organization=org)
     actions.do_revoke_invitation(invitation, actor=_actor(request, org))
@@ -396,7 +395,7 @@ def person(request: HttpRequest, org: Organization, user_id: int) -> HttpRespons
 
 
 @org_route(P.ORG_PEOPLE_MANAGE)
-@require_POST
+@post_only
 def person_role_add(request: HttpRequest, org: Organization, user_id: int) -> HttpResponse:
     subject = _person(org, user_id)
     form = RoleForm(request.POST, org=org)
@@ -414,7 +413,7 @@ def person_role_add(request: HttpRequest, org: Organization, user_id: int) -> Ht
 
 
 @org_route(P.ORG_PEOPLE_MANAGE)
-@require_POST
+@post_only
 def person_role_remove(request: HttpRequest, org: Organization, user_id: int,
                        membership_id: int) -> HttpResponse:
     subject = _person(org, user_id)
@@ -429,7 +428,7 @@ def person_role_remove(request: HttpRequest, org: Organization, user_id: int,
 
 
 @org_route(P.ORG_PEOPLE_MANAGE)
-@require_POST
+@post_only
 def person_deactivate(request: HttpRequest, org: Organization, user_id: int) -> HttpResponse:
     subject = _person(org, user_id)
     try:
@@ -443,7 +442,7 @@ def person_deactivate(request: HttpRequest, org: Organization, user_id: int) -> 
 
 
 @org_route(P.ORG_PEOPLE_MANAGE)
-@require_POST
+@post_only
 def person_reactivate(request: HttpRequest, org: Organization, user_id: int) -> HttpResponse:
     subject = _person(org, user_id)
     actions.do_reactivate_person(org, subject, actor=_actor(request, org))
@@ -474,7 +473,7 @@ def agencies(request: HttpRequest, org: Organization) -> HttpResponse:
 
 
 @org_route(P.ORG_AGENCIES_MANAGE)
-@require_POST
+@post_only
 def agency_revoke(request: HttpRequest, org: Organization, grant_id: int) -> HttpResponse:
     grant = get_object_or_404(AgencyGrant, id=grant_id, client=org)
     actions.do_revoke_agency(grant, actor=_actor(request, org))
@@ -611,7 +610,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
-@require_POST
+@post_only
 @signed_in
 def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from tertulia.governance.access import access_brand, access_org
 from tertulia.governance.permissions import Permission
@@ -25,6 +25,19 @@ View = Callable[..., HttpResponse]
 def _declare(view: View, permission: Permission | str) -> View:
     view.required_permission = permission  # type: ignore[attr-defined]
     return view
+
+
+def post_only(view: View) -> View:
+    """Refuses every method but POST (405), after the permission check has run."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, *args, **kwargs)
+
+    wrapper.post_only = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def public(view: View) -> View:

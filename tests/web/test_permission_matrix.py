@@ -1,0 +1,154 @@
+"""Every route declares a permission, and the route × role × tenant matrix holds:
+anonymous → sign-in, lacking permission → 403, outside one's reach → 404, allowed → OK."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tertulia.governance.models import AgencyGrant, Invitation, Membership, SocialAccount
+from tertulia.governance.permissions import (
+    AGENCY_ORG_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    Permission,
+    Role,
+)
+from tertulia.web.routing import PUBLIC, SIGNED_IN
+from tests.conftest import BRAND_ROLE_PEOPLE, ORG_ROLE_PEOPLE, World
+from tests.routes import Route, own_routes
+
+ROUTES = own_routes()
+PROTECTED = [r for r in ROUTES if isinstance(r.permission, Permission)]
+PEOPLE = ["owner", "admin", "analyst", "manager", "agent", "publisher", "approver", "agency",
+          "outsider"]
+
+
+def test_every_route_declares_a_permission() -> None:
+    missing = [r.pattern for r in ROUTES if r.permission is None]
+    assert not missing, f"routes without a declared permission: {missing}"
+
+
+def test_the_matrix_covers_real_routes() -> None:
+    assert len(PROTECTED) >= 25
+    assert {r.permission for r in ROUTES} >= {PUBLIC, SIGNED_IN}
+
+
+def expected_permissions(
+    world: World, key: str, brand_target: bool, brand: Any
+) -> set[Permission] | None:
+    """What the person holds where the route points, from the role table alone.
+    None means the target is outside their reach (404)."""
+    if key == "outsider":
+        return None
+    if key in ORG_ROLE_PEOPLE:
+        return set(ROLE_PERMISSIONS[ORG_ROLE_PEOPLE[key]])
+    if key in BRAND_ROLE_PEOPLE:
+        role_perms = set(ROLE_PERMISSIONS[BRAND_ROLE_PEOPLE[key]])
+        if brand_target:
+            return role_perms if brand == world.a1 else None
+        return {p for p in role_perms if p.scope == "org"}
+    if key == "agency":
+        if brand_target:
+            return set(ROLE_PERMISSIONS[Role.AGENT]) if brand == world.a1 else None
+        return set(AGENCY_ORG_PERMISSIONS)
+    raise AssertionError(key)
+
+
+def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = False) -> str:
+    """Fill the route's parameters with objects of the world."""
+    org = world.acme
+    foreign = world.other if foreign_objects else org
+    account = SocialAccount.objects.create(brand=brand if not foreign_objects else world.o1,
+                                           network="x", handle="someone")
+    competitor = (brand if not foreign_objects else world.o1).competitors.create(name="Rival")
+    invitation = Invitation.objects.create(
+        organization=foreign, email="new@acme.test", role=Role.AGENT, token_hash="h" * 64,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    person = world.person("agent") if not foreign_objects else world.person("outsider")
+    membership = Membership.objects.filter(user=person, organization=foreign).first()
+    grant = AgencyGrant.objects.filter(client=org).first() if not foreign_objects else None
+    team = world.team if not foreign_objects else world.other_team
+    values = {
+        "org_slug": org.slug, "brand_slug": brand.slug, "team_id": team.id,
+        "user_id": person.id, "account_id": account.id, "competitor_id": competitor.id,
+        "invitation_id": invitation.id, "membership_id": membership.id if membership else 0,
+        "grant_id": grant.id if grant else 999999, "token": "not-a-token",
+    }
+    url = "/" + route.pattern
+    for name in re.findall(r"<(?:\w+:)?(\w+)>", route.pattern):
+        url = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), url)
+    return url
+
+
+def request(client: Client, route: Route, url: str) -> Any:
+    return client.post(url) if route.post_only else client.get(url)
+
+
+CASES = [
+    pytest.param(route, key, id=f"{route.name}-{key}") for route in PROTECTED for key in PEOPLE
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "key"), CASES)
+def test_route_role_tenant(route: Route, key: str, client: Client, module_world: World) -> None:
+    world = module_world
+    brand_target = "<slug:brand_slug>" in route.pattern
+    url = url_for(route, world, brand=world.a1)
+    client.force_login(world.person(key))
+    response = request(client, route, url)
+    held = expected_permissions(world, key, brand_target, world.a1)
+    if held is None:
+        assert response.status_code == 404, url
+    elif route.permission in held:
+        assert response.status_code in {200, 302}, (url, response.status_code)
+    else:
+        assert response.status_code == 403, (url, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r in PROTECTED if "brand_slug" in r.pattern],
+                         ids=lambda r: r.name)
+def test_brands_out_of_reach_are_not_found(route: Route, client: Client,
+                                           module_world: World) -> None:
+    """A brand-scoped person and the agency see only their granted brand: the other brand
+    of the same organization does not exist for them."""
+    world = module_world
+    url = url_for(route, world, brand=world.a2)
+    for key in ("manager", "agent", "agency"):
+        client.force_login(world.person(key))
+        assert request(client, route, url).status_code == 404, (key, url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [r for r in PROTECTED if re.search(r"<int:\w+>", r.pattern)], ids=lambda r: r.name
+)
+def test_other_tenants_objects_are_not_found(route: Route, client: Client,
+                                             module_world: World) -> None:
+    """Even the owner gets 404 for another organization's object under their own org."""
+    world = module_world
+    url = url_for(route, world, brand=world.a1, foreign_objects=True)
+    client.force_login(world.person("owner"))
+    assert request(client, route, url).status_code == 404, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", PROTECTED, ids=lambda r: r.name)
+def test_anonymous_is_sent_to_sign_in(route: Route, client: Client, module_world: World) -> None:
+    world = module_world
+    response = request(client, route, url_for(route, world, brand=world.a1))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_other_organization_itself_is_not_found(client: Client, module_world: World) -> None:
+    world = module_world
+    client.force_login(world.person("owner"))
+    assert client.get(f"/o/{world.other.slug}/").status_code == 404
+    assert client.get(f"/o/{world.other.slug}/settings/audit/").status_code == 404
