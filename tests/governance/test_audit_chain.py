@@ -25,7 +25,8 @@ def _tamper(sql: str, params: list[object]) -> None:
     """What a database administrator could do: drop the guard and rewrite rows."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE governance_auditevent DISABLE TRIGGER audit_no_update")
+            # Replica mode skips ordinary triggers for this transaction (superuser only).
+            cursor.execute("SET LOCAL session_replication_role = replica")
         else:
             cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
         cursor.execute(sql, params)
