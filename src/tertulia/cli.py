@@ -66,6 +66,7 @@ def run(
     from django.conf import settings
     from huey.consumer import Consumer
 
+    import tertulia.listening.tasks  # noqa: F401  (registers the periodic tasks)
     from tertulia.queue import huey
 
     class EmbeddedConsumer(Consumer):
@@ -79,6 +80,8 @@ def run(
         consumer = EmbeddedConsumer(huey, workers=count, worker_type="thread", periodic=True,
                                     check_worker_health=False)
         threading.Thread(target=consumer.start, name="huey", daemon=True).start()
+        # Bring the sources up to date now rather than at the next full minute.
+        tertulia.listening.tasks.poll_sources()
     typer.echo(f"tertulia is running on http://{host}:{port}/ (Ctrl-C stops it)")
     try:
         uvicorn.run("tertulia.asgi:application", host=host, port=port, log_level="warning",

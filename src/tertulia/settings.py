@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     # Our templates first, so they can restyle allauth's pages.
     "tertulia.web",
     "tertulia.governance",
+    "tertulia.listening",
     "allauth",
     "allauth.account",
     "allauth.mfa",

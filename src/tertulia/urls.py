@@ -7,4 +7,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("tertulia.web.urls")),
     path("", include("tertulia.governance.urls")),
+    path("", include("tertulia.listening.urls")),
 ]

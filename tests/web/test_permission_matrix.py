@@ -72,11 +72,16 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
     membership = Membership.objects.filter(user=person, organization=foreign).first()
     grant = AgencyGrant.objects.filter(client=org).first() if not foreign_objects else None
     team = world.team if not foreign_objects else world.other_team
+    from tertulia.listening.models import Query
+
+    query = Query.objects.create(brand=brand if not foreign_objects else world.o1, name="Q",
+                                 text="coffee")
     values = {
         "org_slug": org.slug, "brand_slug": brand.slug, "team_id": team.id,
         "user_id": person.id, "account_id": account.id, "competitor_id": competitor.id,
         "invitation_id": invitation.id, "membership_id": membership.id if membership else 0,
         "grant_id": grant.id if grant else 999999, "token": "not-a-token",
+        "query_id": query.id,
     }
     url = "/" + route.pattern
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route.pattern):

@@ -45,21 +45,21 @@ BRANDS = (
         "Cadena de cafeterías de especialidad en España.",
         (("x", "cafeaurora", "Café Aurora"), ("instagram", "cafeaurora", "Café Aurora"),
          ("facebook", "CafeAuroraOficial", "Café Aurora"), ("demo", "cafeaurora", "Café Aurora")),
-        (("Café Latido", "@cafelatido, #cafelatido", "https://cafelatido.example"),
-         ("Brew & Co", "@brewandco, #brewandco", "https://brewandco.example")),
+        (("Tostadero Norte", "@tostaderonorte, #TostaderoNorte", "https://tostadero.example"),
+         ("Bruma Coffee", "@brumacoffee, #BrumaCoffee", "https://bruma.example")),
     ),
     DemoBrand(
         "aurora-roasters", "Aurora Roasters", "en", "America/New_York",
         "https://aurora-roasters.example", "Our coffee beans and subscriptions, in English.",
         (("x", "aurora_roasters", "Aurora Roasters"), ("youtube", "AuroraRoasters", "Aurora"),
          ("demo", "aurora_roasters", "Aurora Roasters")),
-        (("Brew & Co", "@brewandco, #brewandco", "https://brewandco.example"),),
+        (("Bruma Coffee", "@brumacoffee, #BrumaCoffee", "https://bruma.example"),),
     ),
     DemoBrand(
         "aurora-express", "Aurora Express", "es", "America/Mexico_City",
         "https://express.cafe-aurora.example", "Café a domicilio en Ciudad de México.",
         (("x", "auroraexpress", "Aurora Express"), ("demo", "auroraexpress", "Aurora Express")),
-        (("Café Latido", "@cafelatido", "https://cafelatido.example"),),
+        (("Tostadero Norte", "@tostaderonorte", "https://tostadero.example"),),
     ),
 )
 
@@ -160,4 +160,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
                                           revoked_at=None).exists():
             actions.do_grant_agency(org, agency, role, [brands[s] for s in slugs], actor=actor)
     logins.append(("Agency (Agencia Faro)", email, "Café Aurora · Café Aurora (granted)"))
+    from tertulia.listening.demo import seed_listening
+
+    seed_listening(org)
     return logins

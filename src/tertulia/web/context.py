@@ -33,10 +33,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for label, name, perm in SETTINGS_PAGES
         if can(user, perm, org=org)
     ]
+    brands = list(visible_brands(user, org))
+    listenable = [b for b in brands if can(user, P.BRAND_MENTIONS_VIEW, b)]
+    current = getattr(request, "brand", None)
+    listen_brand = current if current in listenable else (listenable[0] if listenable else None)
     return {
         "nav_org": org,
-        "nav_brand": getattr(request, "brand", None),
+        "nav_brand": current,
         "nav_orgs": list(reachable_organizations(user)),
-        "nav_brands": list(visible_brands(user, org)),
+        "nav_brands": [
+            (b, reverse("listening:stream", args=[org.slug, b.slug]) if b in listenable
+             else reverse("governance:overview", args=[org.slug]))
+            for b in brands
+        ],
+        "nav_listen_url": (reverse("listening:stream", args=[org.slug, listen_brand.slug])
+                           if listen_brand else None),
         "nav_settings": settings_links,
     }

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils import timezone
 
 from tertulia.governance.access import access_brand, access_org
 from tertulia.governance.permissions import Permission
@@ -87,7 +88,9 @@ def brand_route(permission: Permission) -> Callable[[View], View]:
             brand = access_brand(request.user, org, brand_slug, permission)
             request.org = org  # type: ignore[attr-defined]
             request.brand = brand  # type: ignore[attr-defined]
-            return view(request, brand, *args, **kw)
+            # Times on a brand's pages read in the brand's own time zone.
+            with timezone.override(brand.timezone):
+                return view(request, brand, *args, **kw)
 
         return _declare(wrapper, permission)
 

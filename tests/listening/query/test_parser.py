@@ -94,7 +94,7 @@ def test_near_binds_tighter_than_and():
 
 
 def test_nested_near():
-    q = "((christmas OR xmas) NEAR/2 (gift OR present)) NEAR/2 (wife OR \"girl friend\")"
+    q = '((christmas OR xmas) NEAR/2 (gift OR present)) NEAR/2 (wife OR "girl friend")'
     node = root(q)
     assert isinstance(node, Near) and isinstance(node.left, Near)
 

@@ -8,6 +8,8 @@ Aho–Corasick candidate step is exercised across queries too.
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,6 +85,9 @@ texts = st.builds(
     st.lists(st.sampled_from(SEPARATORS), min_size=14, max_size=14),
 )
 
+# Raise for a longer hunt: QUERY_PROPERTY_EXAMPLES=5000 pytest tests/listening/query
+SCALE = int(os.environ.get("QUERY_PROPERTY_EXAMPLES", "400")) / 400
+
 posts = st.builds(
     MatchDocument,
     text=texts,
@@ -107,7 +112,9 @@ def _parsed(qs: list[str]) -> dict[int, object]:
     return out
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(400 * SCALE), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.lists(query(3), min_size=1, max_size=8), st.lists(posts, min_size=1, max_size=6))
 def test_compiled_matcher_agrees_with_interpreter(qs: list[str], docs: list[MatchDocument]):
     parsed = _parsed(qs)
@@ -117,14 +124,14 @@ def test_compiled_matcher_agrees_with_interpreter(qs: list[str], docs: list[Matc
         assert got == expected, (doc, {qid: qs[qid] for qid in got ^ expected})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(300 * SCALE), deadline=None)
 @given(positional(2), texts)
 def test_positional_queries_agree(q: str, text: str):
     doc = MatchDocument(text=text)
     assert evaluate(q, doc) == bool(compile_queries({0: q}).match(doc))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(300 * SCALE), deadline=None)
 @given(st.text(max_size=60))
 def test_validate_never_raises_and_parse_is_consistent(q: str):
     from tertulia.listening.query import highlight, validate
@@ -139,3 +146,44 @@ def test_validate_never_raises_and_parse_is_consistent(q: str):
         assert e.column >= 1
     spans = highlight(q)
     assert all(0 <= s.start < s.end <= len(q) for s in spans)
+
+
+# -- unicode edge cases: the fast paths must see text exactly as the analysis does ---------
+
+unicode_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40
+) | st.sampled_from(["ΟΔΟΣ οδός", "İstanbul ıi", "Straße STRASSE", "cafe\u0301 Café", "ǅemal"])
+
+
+@settings(max_examples=int(500 * SCALE), deadline=None)
+@given(unicode_text)
+def test_haystack_agrees_with_full_analysis(text: str):
+    from tertulia.listening.query.text import AnalyzedText, haystack, nfc, tags
+
+    ix = AnalyzedText(text)
+    hay = haystack(nfc(text))
+    assert hay == ix.haystack()
+    assert tags(nfc(text)) == frozenset(p + f for p, f in zip(ix.prefix, ix.fold, strict=True) if p)
+
+
+@settings(max_examples=int(400 * SCALE), deadline=None)
+@given(unicode_text, st.data())
+def test_words_taken_from_any_text_match_alike(text: str, data):
+    from tertulia.listening.query.text import AnalyzedText
+
+    ix = AnalyzedText(text)
+    if not len(ix):
+        return
+    i = data.draw(st.integers(0, len(ix) - 1))
+    spelling = data.draw(st.sampled_from([ix.orig[i], ix.lower[i], ix.fold[i]]))
+    prefix = data.draw(st.sampled_from(["", ix.prefix[i]]))
+    candidates = [prefix + spelling, "{" + prefix + spelling + "}", '"' + spelling + '"']
+    if len(spelling) >= 3:
+        candidates.append(prefix + spelling[:2] + "*")
+    q = data.draw(st.sampled_from(candidates))
+    try:
+        parsed = parse(q)
+    except QuerySyntaxError:
+        return  # e.g. a token that is not searchable on its own, or {…} over 20 chars
+    doc = MatchDocument(text=text)
+    assert evaluate(parsed, doc) == bool(compile_queries({0: parsed}).match(doc)), q

@@ -79,7 +79,7 @@ CASES = [
     ("acme NEAR/3 acme", "acme and acme", True),
     ("((apple OR orange) AND (phone OR smartphone))~5", "orange phone", True),
     (
-        "((christmas OR xmas) NEAR/2 (gift OR present)) NEAR/2 (wife OR \"girl friend\")",
+        '((christmas OR xmas) NEAR/2 (gift OR present)) NEAR/2 (wife OR "girl friend")',
         "a xmas gift for my wife",
         True,
     ),
@@ -227,9 +227,11 @@ def test_field_matching(query, fields, expected):
 
 
 def test_every_field_has_a_matching_case():
+    from tertulia.listening.query import parse
+    from tertulia.listening.query.ast import Field, walk
     from tertulia.listening.query.fields import FIELDS
 
-    used = {q.split(":", 1)[0].split()[-1].lstrip("(") for q, _, _ in FIELD_CASES}
+    used = {n.name for q, _, _ in FIELD_CASES for n in walk(parse(q).root) if isinstance(n, Field)}
     assert set(FIELDS) <= used, set(FIELDS) - used
 
 
@@ -258,3 +260,14 @@ def test_from_dict_reads_corpus_lines():
         }
     )
     assert (doc.author, doc.site, doc.language, doc.minute_of_day) == ("ana", "x.com", "es", 10)
+
+
+def test_direct_construction_derives_like_from_dict():
+    doc = MatchDocument(
+        text="acme",
+        url="https://www.example.com/a",
+        created_at=datetime(2025, 1, 1, 18, 45, tzinfo=UTC),
+        tags=["Photo"],
+    )
+    assert (doc.site, doc.minute_of_day, doc.tags) == ("www.example.com", 1125, ("Photo",))
+    assert both_match("site:example.com AND minuteOfDay:[1125 TO 1125] AND tags:photo", doc)

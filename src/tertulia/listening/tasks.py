@@ -1,0 +1,16 @@
+"""Background work of listening, run by the embedded (or Redis) Huey consumer."""
+
+from __future__ import annotations
+
+from huey import crontab
+
+from tertulia.queue import huey
+
+
+@huey.periodic_task(crontab(minute="*"))
+@huey.lock_task("poll-sources")
+def poll_sources() -> int:
+    """Every minute: bring every polled source up to date."""
+    from tertulia.listening.sources import poll_all
+
+    return poll_all()
