@@ -66,7 +66,7 @@ def run(
     from django.conf import settings
     from huey.consumer import Consumer
 
-    import tertulia.listening.tasks  # noqa: F401  (registers the periodic tasks)
+    import tertulia.listening.tasks
     from tertulia.queue import huey
 
     class EmbeddedConsumer(Consumer):

@@ -51,8 +51,8 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "expected_term": (
         "Expected a term after {op}",
         "Se esperaba un término después de {op}",
-        "Add a word, a \"phrase\" or a (group) after {op}, or remove {op}",
-        "Añade una palabra, una \"frase\" o un (grupo) después de {op}, o quita {op}",
+        'Add a word, a "phrase" or a (group) after {op}, or remove {op}',
+        'Añade una palabra, una "frase" o un (grupo) después de {op}, o quita {op}',
     ),
     "expected_term_before": (
         "Expected a term before {op}",
@@ -81,8 +81,8 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "unclosed_quote": (
         "This quote is never closed",
         "Estas comillas nunca se cierran",
-        "Add the closing \" after the phrase",
-        "Añade las comillas de cierre \" después de la frase",
+        'Add the closing " after the phrase',
+        'Añade las comillas de cierre " después de la frase',
     ),
     "unclosed_comment": (
         "This comment is never closed",
@@ -169,10 +169,10 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Saca AND, NOT y los campos fuera: (a NEAR/3 b) AND c",
     ),
     "proximity_syntax": (
-        "~ must follow a \"phrase\" or a (group) directly and be followed by a number",
-        "~ debe ir justo después de una \"frase\" o un (grupo) y seguido de un número",
-        "Write it as \"apple juice\"~5 or (apple AND juice)~5",
-        "Escríbelo como \"zumo manzana\"~5 o (zumo AND manzana)~5",
+        '~ must follow a "phrase" or a (group) directly and be followed by a number',
+        '~ debe ir justo después de una "frase" o un (grupo) y seguido de un número',
+        'Write it as "apple juice"~5 or (apple AND juice)~5',
+        'Escríbelo como "zumo manzana"~5 o (zumo AND manzana)~5',
     ),
     "proximity_group": (
         "A group followed by ~ must join its parts with AND",
@@ -243,8 +243,8 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "no_searchable_text": (
         "{word} holds no searchable word; punctuation is ignored",
         "{word} no contiene ninguna palabra buscable; la puntuación se ignora",
-        "Use raw:\"{word}\" to match it exactly",
-        "Usa raw:\"{word}\" para buscarlo exactamente",
+        'Use raw:"{word}" to match it exactly',
+        'Usa raw:"{word}" para buscarlo exactamente',
     ),
 }
 

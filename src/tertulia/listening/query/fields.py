@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .codes import ISO_3166_ALPHA3, ISO_639_1
+from .codes import ISO_639_1, ISO_3166_ALPHA3
 from .text import fold
 
 __all__ = ["FIELDS", "FieldKind", "FieldSpec", "InvalidValue", "lookup_field"]
@@ -162,9 +162,9 @@ class FieldSpec:
             raise InvalidValue(*self.expected())
         if self.pattern and not re.fullmatch(self.pattern, v):
             raise InvalidValue(*self.expected())
-        if k is FieldKind.LOCATION and self.name in ("region", "city"):
-            if v.split(".", 1)[0].lower() not in ISO_3166_ALPHA3:
-                raise InvalidValue(*self.expected())
+        in_country = v.split(".", 1)[0].lower() in ISO_3166_ALPHA3
+        if k is FieldKind.LOCATION and self.name in ("region", "city") and not in_country:
+            raise InvalidValue(*self.expected())
         if not self.allows_wildcards and ("*" in v or "?" in v) and k is not FieldKind.URL:
             raise InvalidValue(*self.expected())
         if k in (FieldKind.DOMAIN, FieldKind.TLD, FieldKind.URL):
@@ -274,10 +274,7 @@ def _url_matches(have: str, value: str) -> bool:
         return True
     host = have.split("/", 1)[0]
     # Also after a subdomain: url:msn.com/news matches uk.msn.com/news/...
-    for i, ch in enumerate(host):
-        if ch == "." and have[i + 1 :].startswith(value):
-            return True
-    return False
+    return any(ch == "." and have[i + 1 :].startswith(value) for i, ch in enumerate(host))
 
 
 _WILDCARD_CACHE: dict[str, re.Pattern[str]] = {}
@@ -286,9 +283,7 @@ _WILDCARD_CACHE: dict[str, re.Pattern[str]] = {}
 def _wildcard_regex(pattern: str) -> re.Pattern[str]:
     rx = _WILDCARD_CACHE.get(pattern)
     if rx is None:
-        body = "".join(
-            ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern
-        )
+        body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
         rx = _WILDCARD_CACHE[pattern] = re.compile(body, re.S)
     return rx
 
@@ -323,7 +318,8 @@ _SPECS: list[FieldSpec] = [
               "The site the mention is on, including its subdomains; leave out 'www.'.",
               "El sitio de la mención, incluidos sus subdominios; sin 'www.'.",
               pattern=r"(?i)(?:[a-z][a-z0-9+.-]*://)?[^\s/*?]+",
-              pattern_en="Use a domain such as twitter.com", pattern_es="Usa un dominio como twitter.com"),
+              pattern_en="Use a domain such as twitter.com",
+              pattern_es="Usa un dominio como twitter.com"),
     FieldSpec("url", FieldKind.URL, "url", 'url:"msn.com/news"',
               "The mention's address starts with this (scheme and 'www.' are ignored).",
               "La dirección de la mención empieza así (se ignoran el esquema y 'www.')."),
@@ -350,7 +346,8 @@ _SPECS: list[FieldSpec] = [
               pattern_es="Usa país.región como usa.fl"),
     FieldSpec("city", FieldKind.LOCATION, "city", 'city:"deu.berlin.berlin"',
               "City: country, region and city codes joined by dots (quote it if it has spaces).",
-              "Ciudad: códigos de país, región y ciudad unidos por puntos (entre comillas si hay espacios).",
+              "Ciudad: códigos de país, región y ciudad unidos por puntos"
+              " (entre comillas si hay espacios).",
               pattern=r"[A-Za-z]{3}\.[^.]+\.[^.]+",
               pattern_en='Use country.region.city such as "deu.berlin.berlin"',
               pattern_es='Usa país.región.ciudad como "deu.berlin.berlin"'),
@@ -485,7 +482,8 @@ _SPECS: list[FieldSpec] = [
               origin=_T, choices=("positive", "neutral", "negative")),
     FieldSpec("flag", FieldKind.ENUM, "flag", "flag:red",
               "Triage flag: red (crisis or complaint), yellow (needs help), green (opportunity).",
-              "Bandera de triaje: red (crisis o queja), yellow (necesita ayuda), green (oportunidad).",
+              "Bandera de triaje: red (crisis o queja), yellow (necesita ayuda),"
+              " green (oportunidad).",
               origin=_T, choices=("red", "yellow", "green")),
     FieldSpec("kind", FieldKind.ENUM, "kind", "kind:dm",
               "What the item is on its network.", "Qué es el elemento en su red.",

@@ -21,7 +21,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["AnalyzedText", "analyze", "fold", "is_accented", "nfc", "split_words"]
+__all__ = [
+    "AnalyzedText",
+    "analyze",
+    "fold",
+    "haystack",
+    "nfc",
+    "raw_pattern",
+    "split_words",
+    "tags",
+]
 
 
 def _symbol_class() -> str:
@@ -36,17 +45,23 @@ def _symbol_class() -> str:
                 ranges.append((cp, cp))
     parts = [re.escape("%&")]
     for lo, hi in ranges:
-        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+        a, b = re.escape(chr(lo)), re.escape(chr(hi))
+        parts.append(a if lo == hi else f"{a}-{b}")
     return "[" + "".join(parts) + "]"
 
 
 SYMBOL_CLASS = _symbol_class()
 # Group 1: the # / @ prefix; group 2: the body. The look-ahead skips spaces and common
 # ASCII punctuation cheaply before the (long) symbol class is tried: 2x faster on tweets.
-TOKEN_RE = re.compile(
-    r"([#@]?)(\w+|(?=[^\s\w.,;:!?'\"()\-/*])" + SYMBOL_CLASS + ")"
+TOKEN_RE = re.compile(r"(?:(?<!\w)([#@]))?(\w+|(?=[^\s\w.,;:!?'\"()\-/*])" + SYMBOL_CLASS + ")")
+# Bodies only (same cut, no prefix group): the fast first pass of the matcher.
+BODY_RE = re.compile(r"\w+|(?=[^\s\w.,;:!?'\"()\-/*])" + SYMBOL_CLASS)
+# Hashtags and mentions exactly as TOKEN_RE cuts them (a prefix may precede a symbol).
+PREFIXED_RE = re.compile(r"(?<!\w)[#@](?:\w+|(?=[^\s\w.,;:!?'\"()\-/*])" + SYMBOL_CLASS + ")")
+# The same cut for words typed in a query, where * and ? are part of a word.
+QUERY_WORD_RE = re.compile(
+    r"(?:(?<![\w*?])([#@]))?([\w*?]+|(?=[^\s\w.,;:!?'\"()\-/*])" + SYMBOL_CLASS + ")"
 )
-_SYMBOL_RE = re.compile(SYMBOL_CLASS)
 _MARKS = {cp: None for cp in range(0x20000) if unicodedata.combining(chr(cp))}
 
 
@@ -60,22 +75,35 @@ def fold(text: str) -> str:
     low = text.lower()
     if low.isascii():
         return low
+    return _fold_lowered(low)
+
+
+def _fold_lowered(low: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", low).translate(_MARKS))
 
 
-def is_accented(word: str) -> bool:
-    """True when the lower-cased ``word`` carries a mark that folding would remove."""
-    low = nfc(word).lower()
-    return fold(low) != low
+def haystack(text: str) -> str:
+    """Folded tokens of ``text`` (already NFC) joined by single spaces, spaces at both ends.
+
+    ``" word "`` occurs in it exactly when some token folds to ``word``, ``" stem"`` when
+    some token's fold starts with ``stem``, and ``" a b "`` when two consecutive tokens
+    fold to ``a`` and ``b``. The matcher runs its automaton over this string, so most
+    posts (which match no query) never pay for the full analysis.
+    """
+    bodies = BODY_RE.findall(text)
+    if not bodies:
+        return " "
+    return fold(" " + " ".join(bodies) + " ")
 
 
-def is_symbol(char: str) -> bool:
-    return bool(_SYMBOL_RE.fullmatch(char))
+def tags(text: str) -> frozenset[str]:
+    """Folded hashtags and mentions of ``text`` (already NFC), prefix included."""
+    return frozenset(fold(t) for t in PREFIXED_RE.findall(text))
 
 
 def split_words(text: str) -> list[tuple[str, str]]:
-    """``(prefix, body)`` pairs of ``text`` as written (NFC), in order."""
-    return TOKEN_RE.findall(nfc(text))
+    """``(prefix, body)`` pairs of a query word as written (NFC), ``*``/``?`` kept."""
+    return QUERY_WORD_RE.findall(nfc(text))
 
 
 class AnalyzedText:
@@ -88,7 +116,8 @@ class AnalyzedText:
 
     __slots__ = ("_positions", "fold", "fold_set", "lower", "orig", "prefix", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, folded: tuple[str, ...] | None = None) -> None:
+        """``folded`` may pass the fold spellings already computed (from ``haystack``)."""
         text = nfc(text or "")
         self.text = text
         pairs = TOKEN_RE.findall(text)
@@ -100,13 +129,12 @@ class AnalyzedText:
             # inside a token and is a canonical starter, so it survives both transforms.
             joined = "\x00".join(origs).lower()
             self.lower: tuple[str, ...] = tuple(joined.split("\x00"))
-            if joined.isascii():
-                self.fold: tuple[str, ...] = self.lower
+            if folded is not None:
+                self.fold: tuple[str, ...] = folded
+            elif joined.isascii():
+                self.fold = self.lower
             else:
-                folded = unicodedata.normalize(
-                    "NFC", unicodedata.normalize("NFD", joined).translate(_MARKS)
-                )
-                self.fold = tuple(folded.split("\x00"))
+                self.fold = tuple(_fold_lowered(joined).split("\x00"))
         else:
             self.prefix = self.orig = self.lower = self.fold = ()
         self.fold_set = frozenset(self.fold)
@@ -131,9 +159,29 @@ class AnalyzedText:
         The Aho–Corasick automaton runs over this string, so ``" word "`` finds a whole
         token and ``" stem"`` a token that starts with ``stem``.
         """
-        return " " + " ".join(self.fold) + " "
+        return " " + " ".join(self.fold) + " " if self.fold else " "
 
 
 def analyze(text: str) -> AnalyzedText:
     """Tokenise ``text`` for matching (see the module docstring for the rules)."""
     return AnalyzedText(text)
+
+
+_RAW_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def raw_pattern(raw: str) -> re.Pattern[str]:
+    """Regex for ``raw:`` text: exact characters and case, not inside a longer word.
+
+    ``raw:Google+`` finds ``Google+`` but not ``Googleplex+``: where the raw text starts
+    (or ends) with a word character, the neighbouring character must not be one.
+    """
+    rx = _RAW_CACHE.get(raw)
+    if rx is None:
+        body = re.escape(raw)
+        if re.match(r"\w", raw):
+            body = r"(?<!\w)" + body
+        if re.search(r"\w$", raw):
+            body += r"(?!\w)"
+        rx = _RAW_CACHE[raw] = re.compile(body)
+    return rx
