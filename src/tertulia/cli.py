@@ -14,8 +14,12 @@ app = typer.Typer(help="tertulia: social intelligence, self-hosted.", no_args_is
                   add_completion=False)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 docs_app = typer.Typer(help="Generated documentation.", no_args_is_help=True)
+query_app = typer.Typer(help="The boolean query language.", no_args_is_help=True)
+nlp_app = typer.Typer(help="Text models: training and corrections.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(docs_app, name="docs")
+app.add_typer(query_app, name="query")
+app.add_typer(nlp_app, name="nlp")
 
 
 def _django() -> None:
@@ -132,6 +136,88 @@ def docs_generate(
         raise typer.Exit(1)
     for path in stale:
         typer.echo(f"wrote {path}")
+
+
+@query_app.command("check")
+def query_check(
+    text: Annotated[str, typer.Argument(help="The query, quoted for the shell.")],
+    lang: Annotated[str, typer.Option(help="Language of the messages: en or es.")] = "en",
+) -> None:
+    """Exit 0 and print the parse of a valid query; exit 1 with the positioned error."""
+    from tertulia.listening.query import QuerySyntaxError, parse
+
+    try:
+        query = parse(text)
+    except QuerySyntaxError as error:
+        language = "es" if lang == "es" else "en"
+        typer.echo(text, err=True)
+        typer.echo(" " * error.position + "^" * max(1, error.end - error.position), err=True)
+        typer.echo(f"{error.message(language)}\n{error.hint(language)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(repr(query))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    org: Annotated[str | None, typer.Option(help="Organization slug (needed if several).")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="Column mapping for CSV, as field=column (repeatable).")] = None,
+    errors: Annotated[
+        Path | None, typer.Option(help="Where to write the row-error report.")
+    ] = None,
+) -> None:
+    """Import a JSONL or CSV export. Bad rows go to the error report; good rows are kept;
+    importing the same file again changes nothing."""
+    _django()
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from tertulia.governance.models import Organization
+    from tertulia.listening.importing import import_file
+    from tertulia.networks.importer.reader import ImportConfigError
+
+    orgs = Organization.objects.filter(kind=Organization.Kind.CLIENT)
+    if org:
+        target = orgs.filter(slug=org).first()
+    else:
+        target = orgs.first() if orgs.count() == 1 else None
+    if target is None:
+        typer.echo("Say which organization with --org SLUG.", err=True)
+        raise typer.Exit(2)
+    mapping = {}
+    for pair in map_ or []:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            typer.echo(f"--map expects field=column, got {pair!r}", err=True)
+            raise typer.Exit(2)
+        mapping[field.strip()] = column.strip()
+    report = errors or file.with_name(file.name + ".errors.csv")
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), transient=not sys.stderr.isatty()) as bar:
+        task = bar.add_task(f"importing {file.name}", total=file.stat().st_size)
+        try:
+            summary = import_file(
+                target, file, mapping=mapping or None, report_path=report,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
+        except ImportConfigError as error:
+            typer.echo(f"Cannot import {file}: {error}", err=True)
+            raise typer.Exit(2) from None
+    typer.echo(
+        f"{summary.rows_read} rows read: {summary.created} new, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.errors} with errors"
+    )
+    if summary.errors:
+        typer.echo(f"Row errors (line, field, value, reason): {report}")
+
+
+@nlp_app.command("train", context_settings={"allow_extra_args": True,
+                                            "ignore_unknown_options": True})
+def nlp_train(ctx: typer.Context) -> None:
+    """Rebuild every shipped text model from ../shared/data and rewrite the manifest."""
+    from tertulia.nlp.train import main as train
+
+    raise typer.Exit(train(list(ctx.args)) or 0)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
