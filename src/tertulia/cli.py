@@ -177,10 +177,8 @@ def import_(
     from tertulia.networks.importer.reader import ImportConfigError
 
     orgs = Organization.objects.filter(kind=Organization.Kind.CLIENT)
-    if org:
-        target = orgs.filter(slug=org).first()
-    else:
-        target = orgs.first() if orgs.count() == 1 else None
+    candidates = orgs.filter(slug=org) if org else orgs
+    target = candidates.first() if org or candidates.count() == 1 else None
     if target is None:
         typer.echo("Say which organization with --org SLUG.", err=True)
         raise typer.Exit(2)
