@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema
 
 from tertulia.api.auth import TokenAuth
 from tertulia.api.permissions import declares, require
+from tertulia.api.router_common import answers
 from tertulia.governance.access import visible_brands
 from tertulia.governance.models import Organization
 from tertulia.governance.permissions import Permission
@@ -44,7 +45,7 @@ class BrandOut(Schema):
     language: str
 
 
-@api.get("/me", response=MeOut, tags=["account"])
+@api.get("/me", response=answers(MeOut), tags=["account"])
 @declares(SIGNED_IN)
 def me(request: HttpRequest) -> MeOut:
     token = request.auth  # type: ignore[attr-defined]
@@ -53,7 +54,7 @@ def me(request: HttpRequest) -> MeOut:
                  organization=token.organization.slug)
 
 
-@api.get("/orgs/{org_slug}/brands", response=list[BrandOut], tags=["governance"])
+@api.get("/orgs/{org_slug}/brands", response=answers(list[BrandOut]), tags=["governance"])
 @declares(Permission.ORG_VIEW)
 def brands(request: HttpRequest, org_slug: str) -> list[BrandOut]:
     token = request.auth  # type: ignore[attr-defined]
@@ -67,3 +68,12 @@ def brands(request: HttpRequest, org_slug: str) -> list[BrandOut]:
         rows = rows.filter(id__in=token.brands.values("id"))
     return [BrandOut(slug=b.slug, name=b.name, timezone=b.timezone, language=b.language)
             for b in rows]
+
+
+def _mount() -> None:
+    from tertulia.listening.api import router as listening
+
+    api.add_router("/", listening)
+
+
+_mount()

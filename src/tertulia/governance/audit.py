@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     ORG_UPDATED = "organization.updated"
     PERSON_DEACTIVATED = "person.deactivated"
     PERSON_REACTIVATED = "person.reactivated"
+    QUERY_DELETED = "query.deleted"
     QUERY_SAVED = "query.saved"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"

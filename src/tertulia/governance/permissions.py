@@ -27,6 +27,7 @@ class Permission(StrEnum):
     ORG_AGENCIES_MANAGE = "org:agencies:manage"
     ORG_AUDIT_VIEW = "org:audit:view"
     ORG_BRANDS_MANAGE = "org:brands:manage"
+    ORG_INGEST_WRITE = "org:ingest:write"
     ORG_PEOPLE_MANAGE = "org:people:manage"
     ORG_PEOPLE_VIEW = "org:people:view"
     ORG_ROLES_VIEW = "org:roles:view"

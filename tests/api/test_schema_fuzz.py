@@ -1,0 +1,32 @@
+"""schemathesis fuzzes every API operation from the OpenAPI schema: no 5xx, responses match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from tertulia.api.models import ApiToken
+from tertulia.governance.models import hash_token
+from tests.conftest import build_world
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+TOKEN = "tt_schemathesis-token"
+
+
+@pytest.fixture
+def token(db: None) -> str:
+    world = build_world()
+    ApiToken.objects.create(user=world.person("owner"), organization=world.acme, name="fuzz",
+                            prefix=TOKEN[:8], token_hash=hash_token(TOKEN))
+    return TOKEN
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_api_operations_never_fail(case: Any, token: str) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
