@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tertulia.web.urls")),
     path("", include("tertulia.governance.urls")),
     path("", include("tertulia.listening.urls")),
+    path("", include("tertulia.api.urls")),
 ]

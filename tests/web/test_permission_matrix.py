@@ -57,7 +57,8 @@ def expected_permissions(
     raise AssertionError(key)
 
 
-def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = False) -> str:
+def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = False,
+            viewer: Any = None) -> str:
     """Fill the route's parameters with objects of the world."""
     org = world.acme
     foreign = world.other if foreign_objects else org
@@ -72,16 +73,21 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
     membership = Membership.objects.filter(user=person, organization=foreign).first()
     grant = AgencyGrant.objects.filter(client=org).first() if not foreign_objects else None
     team = world.team if not foreign_objects else world.other_team
+    from tertulia.api.models import ApiToken
     from tertulia.listening.models import Query
 
     query = Query.objects.create(brand=brand if not foreign_objects else world.o1, name="Q",
                                  text="coffee")
+    token = ApiToken.objects.create(
+        user=viewer or person, organization=foreign, name="t", prefix="tt_x",
+        token_hash=f"{foreign.id}-{person.id}-{ApiToken.objects.count()}",
+    )
     values = {
         "org_slug": org.slug, "brand_slug": brand.slug, "team_id": team.id,
         "user_id": person.id, "account_id": account.id, "competitor_id": competitor.id,
         "invitation_id": invitation.id, "membership_id": membership.id if membership else 0,
         "grant_id": grant.id if grant else 999999, "token": "not-a-token",
-        "query_id": query.id,
+        "query_id": query.id, "token_id": token.id,
     }
     url = "/" + route.pattern
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route.pattern):
@@ -103,7 +109,7 @@ CASES = [
 def test_route_role_tenant(route: Route, key: str, client: Client, module_world: World) -> None:
     world = module_world
     brand_target = "<slug:brand_slug>" in route.pattern
-    url = url_for(route, world, brand=world.a1)
+    url = url_for(route, world, brand=world.a1, viewer=world.person(key))
     client.force_login(world.person(key))
     response = request(client, route, url)
     held = expected_permissions(world, key, brand_target, world.a1)
