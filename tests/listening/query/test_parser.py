@@ -383,3 +383,11 @@ def test_queries_at_the_limits_parse():
 def test_deep_not_chain_is_limited_not_a_crash():
     e = error("NOT " * 500 + "a AND b")
     assert e.code == "too_deep"
+
+
+def test_network_and_kind_values_follow_the_connectors():
+    # The query package stays import-free of the rest of tertulia; this keeps the copies
+    # of the enumerations honest.
+    items = pytest.importorskip("tertulia.networks.items")
+    assert set(FIELDS["network"].choices) == {n.value for n in items.Network}
+    assert set(FIELDS["kind"].choices) == {k.value for k in items.ItemKind}

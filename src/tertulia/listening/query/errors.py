@@ -189,8 +189,8 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "unknown_field": (
         "Unknown field {name}:",
         "Campo desconocido {name}:",
-        "{suggestion}",
-        "{suggestion_es}",
+        "{did_you_mean}To search for the text itself, put it in quotes",
+        "{did_you_mean_es}Para buscar el texto, ponlo entre comillas",
     ),
     "field_value_missing": (
         "The field {name}: has no value",

@@ -111,37 +111,65 @@ class AnalyzedText:
 
     ``orig[i]``, ``lower[i]``, ``fold[i]`` and ``prefix[i]`` describe token ``i``. The
     compiled matcher also uses ``fold_set`` and the position cache; the interpreter only
-    walks the lists.
+    walks the lists. When the folded spellings are passed in (the matcher has them from
+    the haystack), the other spellings are computed only if something asks for them.
     """
 
-    __slots__ = ("_positions", "fold", "fold_set", "lower", "orig", "prefix", "text")
+    __slots__ = ("_lower", "_orig", "_positions", "_prefix", "fold", "fold_set", "text")
 
     def __init__(self, text: str, folded: tuple[str, ...] | None = None) -> None:
         """``folded`` may pass the fold spellings already computed (from ``haystack``)."""
-        text = nfc(text or "")
-        self.text = text
-        pairs = TOKEN_RE.findall(text)
-        if pairs:
-            prefixes, origs = zip(*pairs, strict=True)
-            self.prefix: tuple[str, ...] = prefixes
-            self.orig: tuple[str, ...] = origs
-            # One C-level call per spelling instead of one per token; "\x00" cannot occur
-            # inside a token and is a canonical starter, so it survives both transforms.
-            joined = "\x00".join(origs).lower()
-            self.lower: tuple[str, ...] = tuple(joined.split("\x00"))
-            if folded is not None:
-                self.fold: tuple[str, ...] = folded
-            elif joined.isascii():
-                self.fold = self.lower
-            else:
-                self.fold = tuple(_fold_lowered(joined).split("\x00"))
-        else:
-            self.prefix = self.orig = self.lower = self.fold = ()
-        self.fold_set = frozenset(self.fold)
+        self.text = nfc(text or "")
         self._positions: dict[str, list[int]] | None = None
+        self._orig: tuple[str, ...] | None = None
+        self._lower: tuple[str, ...] = ()
+        self._prefix: tuple[str, ...] = ()
+        if folded is None:
+            self._split()
+            folded = self._fold_of_lower()
+        self.fold: tuple[str, ...] = folded
+        self.fold_set = frozenset(folded)
+
+    def _split(self) -> None:
+        pairs = TOKEN_RE.findall(self.text)
+        if not pairs:
+            self._orig = ()
+            return
+        prefixes, origs = zip(*pairs, strict=True)
+        self._prefix = prefixes
+        self._orig = origs
+        # One C-level call per spelling instead of one per token; "\x00" cannot occur
+        # inside a token and is a canonical starter, so it survives both transforms.
+        self._lower = tuple("\x00".join(origs).lower().split("\x00"))
+
+    def _fold_of_lower(self) -> tuple[str, ...]:
+        if not self._lower:
+            return ()
+        joined = "\x00".join(self._lower)
+        if joined.isascii():
+            return self._lower
+        return tuple(_fold_lowered(joined).split("\x00"))
+
+    @property
+    def orig(self) -> tuple[str, ...]:
+        if self._orig is None:
+            self._split()
+        return self._orig  # type: ignore[return-value]
+
+    @property
+    def lower(self) -> tuple[str, ...]:
+        if self._orig is None:
+            self._split()
+        return self._lower
+
+    @property
+    def prefix(self) -> tuple[str, ...]:
+        if self._orig is None:
+            self._split()
+        return self._prefix
 
     def __len__(self) -> int:
-        return len(self.orig)
+        return len(self.fold)
 
     def fold_positions(self, word: str) -> list[int]:
         """Positions whose folded spelling is ``word`` (cached per text)."""
