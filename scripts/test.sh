@@ -25,10 +25,11 @@ step "generated documentation is up to date"
 $BIN/tertulia docs generate --check
 step "documentation builds (mkdocs --strict)"
 $BIN/mkdocs build --strict --quiet --site-dir "$TERTULIA_DATA_DIR/site"
+# Two workers: the machine has two cores. Each worker gets its own test database.
 step "tests on SQLite"
-$BIN/pytest -q -m "not browser" -p no:randomly
+$BIN/pytest -q -m "not browser" -n 2
 step "tests on PostgreSQL"
-TERTULIA_DATABASE_URL=$TERTULIA_TEST_POSTGRES_URL $BIN/pytest -q -m "not browser"
+TERTULIA_DATABASE_URL=$TERTULIA_TEST_POSTGRES_URL $BIN/pytest -q -m "not browser" -n 2
 step "browser tests (Chromium)"
 $BIN/pytest -q -m browser
 step "done in $(( $(date +%s) - started )) s"
