@@ -6,8 +6,8 @@
 """
 
 from tertulia.nlp.backends import get_backend, register_backend
-from tertulia.nlp.enrich import FLAGS, SENTIMENTS, Enrichment, enrich
 from tertulia.nlp.keywords import batch_keywords
+from tertulia.nlp.pipeline import FLAGS, SENTIMENTS, Enrichment, enrich
 
 __all__ = [
     "FLAGS",

@@ -43,7 +43,8 @@ class LinearModel:
         """Calibrated logits, shape (texts, outputs)."""
         out = featurize.linear_scores(streams, self.weights_t, n_docs)
         if dense is not None:
-            out += dense @ self.dense.T
+            # Small product done without BLAS: its thread pool would spin on other cores.
+            out += np.einsum("nd,kd->nk", dense, self.dense, optimize=False)
         out += self.intercept
         return out / self.temperature
 
@@ -51,11 +52,41 @@ class LinearModel:
                       n_docs: int) -> FloatArray:
         """Class probabilities: softmax for several labels, sigmoid for one."""
         logits = self.logits(streams, dense, n_docs)
-        if logits.shape[1] == 1:
-            return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return sigmoid(logits) if logits.shape[1] == 1 else softmax(logits)
+
+
+def sigmoid(logits: FloatArray) -> FloatArray:
+    """Logistic function, clipped so exp never overflows."""
+    out: FloatArray = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+    return out
+
+
+def softmax(logits: FloatArray) -> FloatArray:
+    """Row-wise softmax."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    out: FloatArray = exp / exp.sum(axis=1, keepdims=True)
+    return out
+
+
+CONTENT_STACK: tuple[str, ...] = ("sentiment", "spam", "complaint", "service")
+
+
+def stack(models: dict[str, LinearModel]) -> LinearModel:
+    """One model whose outputs are the content models' calibrated logits side by side
+    (sentiment 0-2, spam 3, complaint 4, service 5). Dividing each block's weights by
+    its temperature up front keeps the result identical to scoring them one by one."""
+    parts = [models[name] for name in CONTENT_STACK]
+    return LinearModel(
+        name="content",
+        labels=tuple(f"{m.name}:{label}" for m in parts for label in m.labels),
+        weights_t=np.ascontiguousarray(
+            np.vstack([m.weights_t / m.temperature for m in parts]), dtype=np.float32),
+        dense=np.vstack([m.dense / m.temperature for m in parts]).astype(np.float32),
+        intercept=np.concatenate([m.intercept / m.temperature for m in parts]).astype(
+            np.float32),
+        temperature=1.0,
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -104,6 +135,7 @@ class Assets:
     emoji: dict[str, str]
     models: dict[str, LinearModel]
     thresholds: dict[str, float]
+    content: LinearModel
 
 
 def load_manifest(directory: Path = MODELS_DIR) -> dict[str, Any]:
@@ -142,4 +174,5 @@ def load_assets(directory: Path = MODELS_DIR) -> Assets:
         emoji=emoji_markers(lexicon_data["emoji"]),
         models=models,
         thresholds={k: float(v) for k, v in manifest.get("thresholds", {}).items()},
+        content=stack(models),
     )

@@ -39,6 +39,7 @@ LANG_CHAR_ORDERS: tuple[int, ...] = (3,)
 DENSE_NAMES: tuple[str, ...] = (
     "bias", "lex_pos", "lex_neg", "exclaim", "question", "url", "user", "hashtag",
     "laugh", "emo_pos", "emo_neg", "n_words", "negations", "url_only", "digits", "elongated",
+    "caps", "currency", "long_number",
 )
 N_DENSE = len(DENSE_NAMES)
 
@@ -58,26 +59,33 @@ _SALTS = {name: _salt(i) for i, name in enumerate(
 )}
 
 
-def _tables() -> tuple[BoolArray, BoolArray, CodeArray]:
-    """Alnum and alpha tables over the BMP, and the folding table (accents, digits)."""
+def _tables() -> tuple[BoolArray, BoolArray, BoolArray, CodeArray, CodeArray]:
+    """Alnum, alpha and upper-case tables over the BMP, the lower-case table, and the
+    folding table (accents, digits)."""
     size = 0x10001  # last slot stands for every astral code point: never a word char
     alnum = np.zeros(size, dtype=np.bool_)
     alpha = np.zeros(size, dtype=np.bool_)
+    upper = np.zeros(size, dtype=np.bool_)
+    lower = np.arange(size, dtype=np.uint32)
     fold = np.arange(size, dtype=np.uint32)
     for code in range(0x10000):
         char = chr(code)
         if char.isalnum():
             alnum[code] = True
             alpha[code] = char.isalpha()
+            if char.isupper():
+                upper[code] = True
+                # A few letters lower to two code points ("İ"); keep the first.
+                lower[code] = ord(char.lower()[0])
     for code in range(0xC0, 0x250):
         base = unicodedata.normalize("NFD", chr(code))[0]
         if base != chr(code) and base.isascii():
             fold[code] = ord(base)
     fold[ord("1"):ord("9") + 1] = ord("0")
-    return alnum, alpha, fold
+    return alnum, alpha, upper, lower, fold
 
 
-_ALNUM, _ALPHA, _FOLD = _tables()
+_ALNUM, _ALPHA, _UPPER, _LOWER, _FOLD = _tables()
 _CLAUSE_BREAK = np.zeros(0x10001, dtype=np.bool_)
 _CLAUSE_BREAK[[ord(c) for c in ".,;:!?\n"]] = True
 
@@ -103,12 +111,34 @@ def hash_words(words: frozenset[str] | set[str] | list[str]) -> U64Array:
     return np.unique(np.array([text_hash(fold_text(w)) for w in words], dtype=U64))
 
 
+_FILTER_BITS = 16
+_FILTERS: dict[int, BoolArray] = {}
+
+
 def member(values: U64Array, sorted_set: U64Array) -> BoolArray:
-    """``np.isin`` for a small sorted set: a binary search beats isin's sort of ``values``."""
-    if len(sorted_set) == 0:
+    """``np.isin`` for a small sorted set of hashes.
+
+    A 64K-slot bit filter (top bits of the mixed hash) rejects most values with one table
+    lookup; only the survivors are binary-searched. Cheaper than isin's sort of
+    ``values`` and than searching every value.
+    """
+    if len(sorted_set) == 0 or len(values) == 0:
         return np.zeros(len(values), dtype=np.bool_)
-    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[pos] == values
+    table = _FILTERS.get(id(sorted_set))
+    if table is None:
+        table = np.zeros(1 << _FILTER_BITS, dtype=np.bool_)
+        with np.errstate(over="ignore"):
+            table[((sorted_set * MIX) >> U64(64 - _FILTER_BITS)).astype(np.int64)] = True
+        _FILTERS[id(sorted_set)] = table
+    with np.errstate(over="ignore"):
+        maybe = table[((values * MIX) >> U64(64 - _FILTER_BITS)).astype(np.int64)]
+    out = np.zeros(len(values), dtype=np.bool_)
+    candidates = np.flatnonzero(maybe)
+    if len(candidates):
+        found = values[candidates]
+        pos = np.minimum(np.searchsorted(sorted_set, found), len(sorted_set) - 1)
+        out[candidates] = sorted_set[pos] == found
+    return out
 
 
 def _laugh_forms() -> set[str]:
@@ -205,18 +235,25 @@ class Batch:
     is_marker: BoolArray
     has_digit: BoolArray
     elongated: FloatArray
+    caps: FloatArray
 
 
 def prepare(joined: str, n_docs: int) -> Batch:
-    """Turn a normalised ``"\\n"``-joined batch into code points and hashed word spans."""
-    raw = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    """Turn a normalised ``"\\n"``-joined batch into lower-case code points and hashed
+    word spans; also measures each text's share of upper-case letters (caps)."""
+    original = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    clipped = np.minimum(original, 0x10000)
+    raw_sep = np.concatenate(([0], np.cumsum(original == 10))).astype(np.int64)
+    letters = np.bincount(raw_sep[:-1][_ALPHA[clipped]], minlength=n_docs).astype(np.float32)
+    upper = np.bincount(raw_sep[:-1][_UPPER[clipped]], minlength=n_docs).astype(np.float32)
+    caps = np.where(letters >= 4, upper / np.maximum(letters, 1), 0.0).astype(np.float32)
+    raw = np.where(original < 0x10000, _LOWER[clipped], original).astype(np.uint32)
     clipped = np.minimum(raw, 0x10000)
     alpha = _ALPHA[clipped]
     # A letter equal to the two before it is an elongation: drop it ("siiii" -> "sii").
     repeat = np.zeros(len(raw), dtype=np.bool_)
     if len(raw) > 2:
         repeat[2:] = alpha[2:] & (raw[2:] == raw[1:-1]) & (raw[2:] == raw[:-2])
-    raw_sep = np.concatenate(([0], np.cumsum(raw == 10))).astype(np.int64)
     elongated = np.bincount(raw_sep[:-1][repeat], minlength=n_docs).astype(np.float32)
     codes = raw[~repeat]
     clipped = clipped[~repeat]
@@ -233,7 +270,7 @@ def prepare(joined: str, n_docs: int) -> Batch:
     # Emoji identity words ("e1f602") contain digits; markers start with "x".
     is_marker = member(hashes, _MARKER_HASHES) | (has_digit & (codes[starts] == 101))
     return Batch(codes, folded, n_docs, sep_cum, prefix, ipw, starts, ends, doc, hashes,
-                 is_marker, has_digit, elongated)
+                 is_marker, has_digit, elongated, caps)
 
 
 def negated_mask(batch: Batch) -> BoolArray:
@@ -309,6 +346,10 @@ class Lexicon:
         return np.where(self.hashes[pos] == hashes, self.valences[pos], 0.0).astype(np.float32)
 
 
+_CURRENCY = np.zeros(0x10001, dtype=np.bool_)
+_CURRENCY[[ord(c) for c in "$£€¥₹"]] = True
+
+
 def dense_features(batch: Batch, negated: BoolArray, lexicon: Lexicon) -> FloatArray:
     """Per-text dense features (see DENSE_NAMES), each scaled to roughly [0, 1]."""
     n_docs = batch.n_docs
@@ -337,6 +378,11 @@ def dense_features(batch: Batch, negated: BoolArray, lexicon: Lexicon) -> FloatA
     dense[:, 13] = ((marker_counts[0] > 0) & (plain_words <= 1)).astype(np.float32)
     dense[:, 14] = np.minimum(_count(char_doc, batch.folded == 48, n_docs), 10) / 10
     dense[:, 15] = np.minimum(batch.elongated, 3) / 3
+    dense[:, 16] = batch.caps
+    currency = _CURRENCY[np.minimum(batch.folded, 0x10000)]
+    dense[:, 17] = np.minimum(_count(char_doc, currency, n_docs), 2) / 2
+    long_number = batch.has_digit & ((batch.ends - batch.starts) >= 5)
+    dense[:, 18] = (_count(doc, long_number, n_docs) > 0).astype(np.float32)
     return dense
 
 

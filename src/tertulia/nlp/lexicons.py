@@ -9,11 +9,44 @@ from __future__ import annotations
 # Function words removed from keywords. Accented and unaccented spellings are both listed
 # because keywords keep the user's accents while tweets often drop them.
 STOP_WORDS_ES: frozenset[str] = frozenset(
-    ["a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes", "aqui", "aquí", "asi", "así", "aun", "aún", "bajo", "bien", "cada", "casi", "como", "cómo", "con", "contra", "cual", "cuál", "cuales", "cuando", "cuándo", "de", "del", "desde", "donde", "dónde", "dos", "el", "él", "ella", "ellas", "ellos", "en", "entre", "era", "eran", "eres", "es", "esa", "esas", "ese", "eso", "esos", "esta", "está", "estaba", "estaban", "estamos", "estan", "están", "estar", "estas", "estás", "este", "esto", "estos", "estoy", "fue", "fueron", "fui", "ha", "había", "habia", "han", "hace", "hacer", "hasta", "hay", "he", "la", "las", "le", "les", "lo", "los", "mas", "más", "me", "mi", "mí", "mis", "mismo", "muy", "mucho", "muchos", "nada", "ni", "no", "nos", "nosotros", "o", "os", "otra", "otro", "otros", "para", "pero", "poco", "por", "porque", "que", "qué", "quien", "quién", "se", "sea", "ser", "si", "sí", "sido", "sin", "sobre", "solo", "sólo", "son", "soy", "su", "sus", "tambien", "también", "tan", "tanto", "te", "tengo", "tenemos", "tiene", "tienen", "ti", "toda", "todas", "todo", "todos", "tu", "tú", "tus", "un", "una", "unas", "uno", "unos", "usted", "ustedes", "va", "van", "vamos", "voy", "y", "ya", "yo", "vez", "veces", "hoy", "dia", "día", "pues", "eh", "ah", "oh", "q", "x", "d", "pq", "xq", "tb", "tmb", "k"]
+    [
+        "a", "al", "algo", "algun", "alguna", "algunas", "alguno", "algunos", "ante", "antes",
+        "aqui", "aquí", "asi", "así", "aun", "aún", "bajo", "bien", "cada", "casi", "como", "cómo",
+        "con", "contra", "cual", "cuál", "cuales", "cuando", "cuándo", "de", "del", "desde",
+        "donde", "dónde", "dos", "el", "él", "ella", "ellas", "ellos", "en", "entre", "era", "eran",
+        "eres", "es", "esa", "esas", "ese", "eso", "esos", "esta", "está", "estaba", "estaban",
+        "estamos", "estan", "están", "estar", "estas", "estás", "este", "esto", "estos", "estoy",
+        "fue", "fueron", "fui", "ha", "había", "habia", "han", "hace", "hacer", "hasta", "hay",
+        "he", "la", "las", "le", "les", "lo", "los", "mas", "más", "me", "mi", "mí", "mis", "mismo",
+        "muy", "mucho", "muchos", "nada", "ni", "no", "nos", "nosotros", "o", "os", "otra", "otro",
+        "otros", "para", "pero", "poco", "por", "porque", "que", "qué", "quien", "quién", "se",
+        "sea", "ser", "si", "sí", "sido", "sin", "sobre", "solo", "sólo", "son", "soy", "su", "sus",
+        "tambien", "también", "tan", "tanto", "te", "tengo", "tenemos", "tiene", "tienen", "ti",
+        "toda", "todas", "todo", "todos", "tu", "tú", "tus", "un", "una", "unas", "uno", "unos",
+        "usted", "ustedes", "va", "van", "vamos", "voy", "y", "ya", "yo", "vez", "veces", "hoy",
+        "dia", "día", "pues", "eh", "ah", "oh", "q", "x", "d", "pq", "xq", "tb", "tmb", "k",
+        "cuanto", "cuánto", "cuanta", "cuánta", "cuantos", "cuántos", "cuantas", "cuántas",
+    ]
 )
 
 STOP_WORDS_EN: frozenset[str] = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "im", "ive", "dont", "cant", "wont", "didnt", "doesnt", "isnt", "u", "ur", "r", "ya", "get", "got", "go", "going", "one", "also", "like", "today", "tomorrow", "tonight", "day", "still", "even", "really", "us", "via", "amp", "rt", "may", "might", "must", "shall", "let", "lets", "oh", "ok", "okay", "yes", "yeah", "hey", "hi", "thats", "theres", "whats"]
+    [
+        "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
+        "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+        "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
+        "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
+        "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself",
+        "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on",
+        "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should",
+        "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there",
+        "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very",
+        "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+        "will", "with", "would", "you", "your", "yours", "yourself", "im", "ive", "dont", "cant",
+        "wont", "didnt", "doesnt", "isnt", "u", "ur", "r", "ya", "get", "got", "go", "going", "one",
+        "also", "like", "today", "tomorrow", "tonight", "day", "still", "even", "really", "us",
+        "via", "amp", "rt", "may", "might", "must", "shall", "let", "lets", "oh", "ok", "okay",
+        "yes", "yeah", "hey", "hi", "thats", "theres", "whats", "please",
+    ]
 )
 
 # Markers produced by normalisation, never shown as keywords.
@@ -27,26 +60,57 @@ STOP_WORDS: frozenset[str] = STOP_WORDS_ES | STOP_WORDS_EN | MARKERS
 # Negators open a negation scope over the next few words of the same clause. "n't" is
 # rewritten to " not" by normalisation, so contractions arrive here as "not".
 NEGATORS: frozenset[str] = frozenset(
-    ["no", "not", "never", "nunca", "jamas", "jamás", "ni", "tampoco", "nadie", "nada", "ningun", "ningún", "ninguna", "ninguno", "sin", "without", "nobody", "nothing", "nor", "neither", "cant", "dont", "wont", "isnt", "arent", "wasnt", "werent", "didnt", "doesnt", "havent", "hasnt", "shouldnt", "wouldnt", "couldnt", "aint"]
+    [
+        "no", "not", "never", "nunca", "jamas", "jamás", "ni", "tampoco", "nadie", "nada", "ningun",
+        "ningún", "ninguna", "ninguno", "sin", "without", "nobody", "nothing", "nor", "neither",
+        "cant", "dont", "wont", "isnt", "arent", "wasnt", "werent", "didnt", "doesnt", "havent",
+        "hasnt", "shouldnt", "wouldnt", "couldnt", "aint",
+    ]
 )
 
 # Our own Spanish valence list, -4..+4 like VADER's scale, written for social posts about
 # brands and services. Accent-free spellings because features are computed on unaccented text.
 SENTIMENT_ES: dict[str, float] = {
     **dict.fromkeys(
-        ["genial", "excelente", "encanta", "encantan", "encanto", "maravilloso", "maravillosa", "fantastico", "fantastica", "increible", "perfecto", "perfecta", "buenisimo", "buenisima", "espectacular", "brutal", "chulo", "chula", "mola", "molan", "guapo", "guapa", "precioso", "preciosa", "amor", "amo", "adoro", "felicidades", "enhorabuena", "orgulloso", "orgullosa", "feliz", "felices", "alegria"],
+        [
+            "genial", "excelente", "encanta", "encantan", "encanto", "maravilloso", "maravillosa",
+            "fantastico", "fantastica", "increible", "perfecto", "perfecta", "buenisimo",
+            "buenisima", "espectacular", "brutal", "chulo", "chula", "mola", "molan", "guapo",
+            "guapa", "precioso", "preciosa", "amor", "amo", "adoro", "felicidades", "enhorabuena",
+            "orgulloso", "orgullosa", "feliz", "felices", "alegria",
+        ],
         2.8,
     ),
     **dict.fromkeys(
-        ["bueno", "buena", "buenos", "buenas", "bien", "mejor", "gracias", "agradecido", "agradecida", "gusta", "gustan", "disfrutar", "disfrute", "disfrutando", "divertido", "divertida", "bonito", "bonita", "lindo", "linda", "rico", "rica", "suerte", "exito", "gran", "guay", "recomiendo", "recomendable", "util", "rapido", "rapida", "contento", "contenta", "ilusion", "esperanza", "animo", "feliz", "bravo", "ole", "top"],
+        [
+            "bueno", "buena", "buenos", "buenas", "bien", "mejor", "gracias", "agradecido",
+            "agradecida", "gusta", "gustan", "disfrutar", "disfrute", "disfrutando", "divertido",
+            "divertida", "bonito", "bonita", "lindo", "linda", "rico", "rica", "suerte", "exito",
+            "gran", "guay", "recomiendo", "recomendable", "util", "rapido", "rapida", "contento",
+            "contenta", "ilusion", "esperanza", "animo", "feliz", "bravo", "ole", "top",
+        ],
         1.8,
     ),
     **dict.fromkeys(
-        ["malo", "mala", "malos", "malas", "peor", "mal", "triste", "tristeza", "pena", "lastima", "problema", "problemas", "error", "fallo", "falla", "queja", "lento", "lenta", "caro", "cara", "tarde", "retraso", "cancelado", "cancelada", "aburrido", "aburrida", "cansado", "cansada", "harto", "harta", "preocupado", "dificil", "miedo", "llorar", "lloro", "duele", "dolor", "sufrir", "culpa", "roto", "rota", "averia", "perdido", "perdida"],
+        [
+            "malo", "mala", "malos", "malas", "peor", "mal", "triste", "tristeza", "pena",
+            "lastima", "problema", "problemas", "error", "fallo", "falla", "queja", "lento",
+            "lenta", "caro", "cara", "tarde", "retraso", "cancelado", "cancelada", "aburrido",
+            "aburrida", "cansado", "cansada", "harto", "harta", "preocupado", "dificil", "miedo",
+            "llorar", "lloro", "duele", "dolor", "sufrir", "culpa", "roto", "rota", "averia",
+            "perdido", "perdida",
+        ],
         -1.8,
     ),
     **dict.fromkeys(
-        ["horrible", "pesimo", "pesima", "fatal", "asco", "asqueroso", "odio", "odiar", "verguenza", "vergonzoso", "estafa", "estafadores", "ladrones", "timo", "basura", "desastre", "penoso", "penosa", "indignante", "indignado", "indignada", "vergüenza", "mierda", "joder", "puto", "puta", "cabreado", "cabreada", "inaceptable", "lamentable", "patetico", "ridiculo", "nefasto", "terrible", "peor", "odiosa", "insoportable", "inutil", "inutiles", "mentira", "mentirosos", "robo"],
+        [
+            "horrible", "pesimo", "pesima", "fatal", "asco", "asqueroso", "odio", "odiar",
+            "verguenza", "vergonzoso", "estafa", "estafadores", "ladrones", "timo", "basura",
+            "desastre", "penoso", "penosa", "indignante", "indignado", "indignada", "vergüenza",
+            "mierda", "joder", "puto", "puta", "cabreado", "cabreada", "inaceptable", "lamentable",
+            "patetico", "ridiculo", "nefasto", "terrible", "peor", "odiosa", "insoportable",
+            "inutil", "inutiles", "mentira", "mentirosos", "robo",
+        ],
         -2.8,
     ),
 }
@@ -88,6 +152,31 @@ HELP_PATTERNS: tuple[tuple[str, str], ...] = (
      r"open)|(?:ca not|cannot) (?:log ?in|access|connect)|no puedo (?:entrar|acceder|"
      r"conectar)|sin (?:servicio|conexion|luz|internet)|cancel+ed|delayed|lost|outage|"
      r"caido|averia)"),
+)
+
+# Literals, at least one of which occurs in every match of the patterns above: an
+# Aho-Corasick scan for them picks the few texts the (slower) regexes must read.
+SALES_TRIGGERS: tuple[str, ...] = (
+    "how much", "price", "the cost", "cuanto", "precio", "quanto", "combien", "wie viel",
+    "any discount", "any deal", "any promo", "hay descuento", "hay oferta", "hay promo",
+    "in stock", "do you have", "do you sell", "do you ship", "do you deliver", "available",
+    "come out", "launch", "stock", "disponible", "talla", "envios", "envian a",
+    "where can i", "where do i", "how can i", "how do i", "to buy", "to order",
+    "to purchase", "to sign up", "to upgrade", "to subscribe", "comprar", "contratar",
+    "pedir", "reservar", "encargar", "donde compro", "donde consigo", "ou acheter",
+    "comprare", "switch", "moving to", "cambiar", "pasar", "portabilidad", "considering",
+)
+HELP_TRIGGERS: tuple[str, ...] = (
+    "help", "please fix", "please respond", "please reply", "please check", "can you",
+    "can someone", "dm me", "dm us", "any update", "still waiting", "no response",
+    "no reply", "no one", "ayud", "socorro", "necesito", "sigo esperando", "nadie",
+    "my order", "my package", "my account", "my bag", "my luggage", "my flight",
+    "my refund", "my booking", "my reservation", "my card", "my bill", "my delivery",
+    "refund", "reembolso", "devolucion", "mi pedido", "mi paquete", "mi cuenta",
+    "mi maleta", "mi vuelo", "mi factura", "mi tarjeta", "mi reserva", "mi envio",
+    "no funciona", "no me llega", "ha llegado", "no llega", "not work", "not load",
+    "not open", "ca not", "cannot", "no puedo", "sin servicio", "sin conexion", "sin luz",
+    "sin internet", "cancel", "delayed", "lost", "outage", "caido", "averia",
 )
 
 LAUGH_WORDS: frozenset[str] = frozenset({"lol", "lmao", "lmfao", "rofl", "xd", "xdd"})
