@@ -71,6 +71,7 @@ def run(
     from huey.consumer import Consumer
 
     import tertulia.listening.tasks
+    import tertulia.networks.tasks
     from tertulia.queue import huey
 
     class EmbeddedConsumer(Consumer):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tertulia.web",
     "tertulia.governance",
     "tertulia.listening",
+    "tertulia.networks",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("tertulia.web.urls")),
     path("", include("tertulia.governance.urls")),
     path("", include("tertulia.listening.urls")),
+    path("", include("tertulia.networks.urls")),
     path("", include("tertulia.api.urls")),
 ]

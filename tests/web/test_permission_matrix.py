@@ -82,17 +82,43 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
         user=viewer or person, organization=foreign, name="t", prefix="tt_x",
         token_hash=f"{foreign.id}-{person.id}-{ApiToken.objects.count()}",
     )
+    mention = _mention_for(brand if not foreign_objects else world.o1, query)
+    from tertulia.listening.models import Source
+    from tertulia.networks.models import WebhookEndpoint
+
+    source = Source.objects.create(organization=foreign, kind=Source.Kind.WEBHOOK, name="S")
+    WebhookEndpoint.objects.create(source=source)
     values = {
         "org_slug": org.slug, "brand_slug": brand.slug, "team_id": team.id,
         "user_id": person.id, "account_id": account.id, "competitor_id": competitor.id,
         "invitation_id": invitation.id, "membership_id": membership.id if membership else 0,
         "grant_id": grant.id if grant else 999999, "token": "not-a-token",
-        "query_id": query.id, "token_id": token.id,
+        "query_id": query.id, "token_id": token.id, "mention_id": mention.id,
+        "source_id": source.id,
     }
     url = "/" + route.pattern
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route.pattern):
         url = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), url)
     return url
+
+
+def _mention_for(brand: Any, query: Any) -> Any:
+    from django.utils import timezone
+
+    from tertulia.listening.models import Author, Mention, MentionMatch
+
+    now = timezone.now()
+    author = Author.objects.create(organization=brand.organization, network="x",
+                                   handle=f"h{Author.objects.count()}", first_seen_at=now,
+                                   last_seen_at=now)
+    mention = Mention.objects.create(
+        organization=brand.organization, network="x", external_id=f"m{Mention.objects.count()}",
+        kind="post", author=author, text="coffee", created_at=now, ingested_at=now,
+        updated_at=now, language="en",
+    )
+    MentionMatch.objects.create(mention=mention, query=query, brand=brand, created_at=now,
+                                sentiment="neutral", network="x", language="en")
+    return mention
 
 
 def request(client: Client, route: Route, url: str) -> Any:
@@ -116,7 +142,9 @@ def test_route_role_tenant(route: Route, key: str, client: Client, module_world:
     if held is None:
         assert response.status_code == 404, url
     elif route.permission in held:
-        assert response.status_code in {200, 302}, (url, response.status_code)
+        # An empty POST passes the permission check and may then be refused as invalid.
+        allowed = {200, 302, 400} if route.post_only else {200, 302}
+        assert response.status_code in allowed, (url, response.status_code)
     else:
         assert response.status_code == 403, (url, response.status_code)
 

@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     INVITATION_ACCEPTED = "invitation.accepted"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_SENT = "invitation.sent"
+    MENTION_CORRECTED = "mention.corrected"
+    MENTIONS_TAGGED = "mentions.tagged"
     ORG_CREATED = "organization.created"
     ORG_UPDATED = "organization.updated"
     PERSON_DEACTIVATED = "person.deactivated"
@@ -42,11 +44,16 @@ class AuditAction(StrEnum):
     QUERY_SAVED = "query.saved"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
+    SOURCE_CREATED = "source.created"
+    SOURCE_DELETED = "source.deleted"
+    SOURCE_PAUSED = "source.paused"
+    SOURCE_RESUMED = "source.resumed"
     TEAM_CREATED = "team.created"
     TEAM_DELETED = "team.deleted"
     TEAM_MEMBER_ADDED = "team.member_added"
     TEAM_MEMBER_REMOVED = "team.member_removed"
     TEAM_UPDATED = "team.updated"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from tertulia.governance.permissions import Permission as P
 from tertulia.listening import models
 from tertulia.listening.pipeline import ingest
 from tertulia.listening.query import QuerySyntaxError, parse, validate
+from tertulia.listening.views import schedule_backfill
 from tertulia.networks.items import ItemValidationError, item_from_dict
 from tertulia.web.routing import SIGNED_IN
 
@@ -115,6 +116,7 @@ def create_query(request: HttpRequest, org_slug: str, brand_slug: str, body: Que
         query = models.Query.objects.create(brand=brand, created_by=request.user, **body.dict())
         record(brand.organization, Actor.from_request(request, brand.organization),
                AuditAction.QUERY_SAVED, obj=query, brand=brand, after=body.dict())
+        schedule_backfill(query)
     return 201, query
 
 
@@ -151,6 +153,7 @@ def update_query(request: HttpRequest, org_slug: str, brand_slug: str, query_id:
         record(query.brand.organization, Actor.from_request(request, query.brand.organization),
                AuditAction.QUERY_SAVED, obj=query, brand=query.brand, before=before,
                after=body.dict())
+        schedule_backfill(query)
     return 200, query
 
 

@@ -24,6 +24,7 @@ class StreamFilterForm(forms.Form):
     sentiment = forms.ChoiceField(label=_("sentiment"), choices=SENTIMENTS, required=False)
     flag = forms.ChoiceField(label=_("flag"), choices=FLAGS, required=False)
     author = forms.CharField(label=_("author"), required=False, max_length=256)
+    tag = forms.CharField(label=_("tag"), required=False, max_length=60)
     min_followers = forms.IntegerField(label=_("followers at least"), required=False, min_value=0)
     date_from = forms.DateField(label=_("from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))

@@ -28,6 +28,10 @@ class Query(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Applying a new or edited query to the mentions already stored runs in the background.
+    backfill_total = models.PositiveIntegerField(default=0)
+    backfill_done = models.PositiveIntegerField(default=0)
+    backfill_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["brand", "name"]
@@ -35,6 +39,12 @@ class Query(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def backfill_percent(self) -> int:
+        if self.backfill_finished_at or not self.backfill_total:
+            return 100
+        return min(99, int(100 * self.backfill_done / self.backfill_total))
 
 
 class Author(models.Model):
@@ -102,6 +112,9 @@ class Mention(models.Model):
     spam_score = models.FloatField(default=0.0)
     is_complaint = models.BooleanField(default=False)
     keywords = models.JSONField(default=list)
+    # What the text models said, kept when a person corrects sentiment or flag.
+    model_sentiment = models.CharField(max_length=10, blank=True)
+    model_flag = models.CharField(max_length=10, blank=True)
     likes = models.BigIntegerField(default=0)
     comments = models.BigIntegerField(default=0)
     shares = models.BigIntegerField(default=0)
@@ -176,3 +189,46 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MentionTag(models.Model):
+    """A label a person put on a mention, within one brand (bulk tagging in the stream)."""
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="tags")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    tag = models.CharField(max_length=60)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mention", "brand", "tag"], name="tag_once")
+        ]
+        indexes: ClassVar = [models.Index(fields=["brand", "tag"], name="tag_brand")]
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+class Correction(models.Model):
+    """A person confirmed or corrected what the text models said of a mention. Exported as
+    new training data (`tertulia nlp export-corrections`) and used to measure the models."""
+
+    class Field(models.TextChoices):
+        SENTIMENT = "sentiment", _("sentiment")
+        FLAG = "flag", _("flag")
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="corrections")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=20, choices=Field)
+    model_value = models.CharField(max_length=20)
+    old_value = models.CharField(max_length=20)
+    new_value = models.CharField(max_length=20)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["brand", "field"], name="correction_brand")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"

@@ -185,6 +185,7 @@ def _create(org: Any, items: list[NetworkItem], authors: dict[tuple[str, str], i
             site=_site(url), created_at=item.created_at, ingested_at=now, updated_at=now,
             language=nlp.language, country=(item.geo.country_code or "") if item.geo else "",
             sentiment=nlp.sentiment, sentiment_score=nlp.sentiment_score, flag=nlp.flag,
+            model_sentiment=nlp.sentiment, model_flag=nlp.flag,
             flag_confidence=nlp.flag_confidence, is_spam=nlp.is_spam, spam_score=nlp.spam_score,
             is_complaint=nlp.is_complaint, keywords=list(nlp.keywords)[:10],
             likes=item.engagement.likes, comments=item.engagement.comments,

@@ -15,6 +15,7 @@ from tertulia.networks.protocol import ConnectorError, FetchResult
 
 log = logging.getLogger(__name__)
 MAX_PAGES_PER_POLL = 10
+POLLED_KINDS = (Source.Kind.DEMO, Source.Kind.RSS)
 
 
 def _connector(source: Source, clock: Callable[[], datetime]) -> object:
@@ -27,7 +28,12 @@ def _connector(source: Source, clock: Callable[[], datetime]) -> object:
 
 def poll(source: Source, *, clock: Callable[[], datetime] = timezone.now) -> int:
     """Bring a source up to date. Each page is ingested and its cursor saved together, so a
-    crash between pages re-fetches at most one page, which ingest absorbs idempotently."""
+    crash between pages re-fetches at most one page, which ingest absorbs idempotently.
+    RSS/Atom feeds keep their own state and back-off: `networks.polling.poll_rss`."""
+    if source.kind == Source.Kind.RSS:
+        from tertulia.networks.polling import poll_rss
+
+        return poll_rss(source, clock=clock)
     connector = _connector(source, clock)
     total = 0
     for _ in range(MAX_PAGES_PER_POLL):
@@ -58,4 +64,4 @@ def poll_all(kind: str | None = None) -> int:
     sources = Source.objects.filter(is_active=True).select_related("organization")
     if kind:
         sources = sources.filter(kind=kind)
-    return sum(poll(source) for source in sources if source.kind == Source.Kind.DEMO)
+    return sum(poll(source) for source in sources if source.kind in POLLED_KINDS)

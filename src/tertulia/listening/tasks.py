@@ -14,3 +14,13 @@ def poll_sources() -> int:
     from tertulia.listening.sources import poll_all
 
     return poll_all()
+
+
+@huey.task()
+def backfill_query(query_id: int) -> int:
+    """Apply a saved query to the mentions stored before it existed or changed."""
+    from tertulia.listening.backfill import backfill
+    from tertulia.listening.models import Query
+
+    query = Query.objects.select_related("brand").filter(id=query_id).first()
+    return backfill(query) if query is not None else 0

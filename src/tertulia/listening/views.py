@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
-from collections.abc import Iterator
+import json
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, time
+from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tertulia.governance.access import can
 from tertulia.governance.audit import Actor, AuditAction, record
 from tertulia.governance.models import Brand
 from tertulia.governance.permissions import Permission as P
 from tertulia.listening import search
+from tertulia.listening.actions import do_correct_mention, do_tag_mentions
 from tertulia.listening.forms import QueryForm, StreamFilterForm
-from tertulia.listening.models import Mention, MentionMatch, Query
+from tertulia.listening.models import Flag, Mention, MentionMatch, MentionTag, Query, Sentiment
 from tertulia.listening.query import validate
-from tertulia.web.routing import brand_route
+from tertulia.web.routing import brand_route, post_only
 
 PAGE_SIZE = 50
 EXPORT_FIELDS = ("created_at", "network", "kind", "author", "author_followers", "language",
@@ -53,6 +63,8 @@ def _filtered(brand: Brand, form: StreamFilterForm) -> QuerySet[Mention]:
                 mentions = mentions.filter(**{name: data[name]})
         if data["author"]:
             mentions = mentions.filter(author__handle__iexact=data["author"].lstrip("@"))
+        if data["tag"]:
+            mentions = mentions.filter(tags__brand=brand, tags__tag=data["tag"].strip())
         if data["min_followers"] is not None:
             mentions = mentions.filter(author_followers__gte=data["min_followers"])
         if data["q"]:
@@ -79,17 +91,150 @@ def _page(mentions: QuerySet[Mention], before: str | None) -> tuple[list[Mention
     return rows, cursor
 
 
+def _with_tags(brand: Brand, rows: list[Mention]) -> list[Mention]:
+    tags: dict[int, list[str]] = {}
+    for mention_id, tag in MentionTag.objects.filter(
+        brand=brand, mention_id__in=[m.id for m in rows]
+    ).values_list("mention_id", "tag"):
+        tags.setdefault(mention_id, []).append(tag)
+    for mention in rows:
+        mention.brand_tags = sorted(tags.get(mention.id, []))  # type: ignore[attr-defined]
+    return rows
+
+
+def _row_context(request: HttpRequest, brand: Brand) -> dict[str, Any]:
+    return {
+        "org": brand.organization, "brand": brand,
+        "can_correct": can(request.user, P.BRAND_MENTIONS_TRIAGE, brand),
+        "sentiments": Sentiment.choices, "flags": Flag.choices,
+    }
+
+
 @brand_route(P.BRAND_MENTIONS_VIEW)
 def stream(request: HttpRequest, brand: Brand) -> HttpResponse:
     form = StreamFilterForm(request.GET or None, brand=brand)
     rows, cursor = _page(_filtered(brand, form), request.GET.get("before"))
     query = request.GET.copy()
     query.pop("before", None)
+    last_id = MentionMatch.objects.filter(brand=brand).aggregate(m=Max("mention_id"))["m"] or 0
     return render(request, "listening/stream.html", {
-        "org": brand.organization, "brand": brand, "form": form, "mentions": rows,
+        **_row_context(request, brand), "form": form, "mentions": _with_tags(brand, rows),
         "next_cursor": cursor, "query": query.urlencode(), "section": "listen",
-        "queries": brand.queries.all(),
+        "queries": brand.queries.all(), "last_id": last_id,
     })
+
+
+def _mention(brand: Brand, mention_id: int) -> Mention:
+    mention = (
+        Mention.objects.filter(id=mention_id, organization_id=brand.organization_id,
+                               matches__brand=brand)
+        .select_related("author").distinct().first()
+    )
+    if mention is None:
+        raise Http404("No such mention.")
+    return mention
+
+
+@brand_route(P.BRAND_MENTIONS_TRIAGE)
+@post_only
+def correct(request: HttpRequest, brand: Brand, mention_id: int) -> HttpResponse:
+    """One click in the stream: confirm or change sentiment or flag (htmx)."""
+    context = _row_context(request, brand)
+    mention = _mention(brand, mention_id)
+    try:
+        do_correct_mention(mention, brand, request.POST.get("field", ""),
+                           request.POST.get("value", ""),
+                           actor=Actor.from_request(request, brand.organization))
+    except ValidationError as error:
+        return HttpResponse("; ".join(error.messages), status=400)
+    mention = _with_tags(brand, [_mention(brand, mention_id)])[0]
+    return render(request, "listening/_mention_row.html",
+                  {**context, "m": mention, "corrected": True})
+
+
+@brand_route(P.BRAND_MENTIONS_TRIAGE)
+@post_only
+def bulk(request: HttpRequest, brand: Brand) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("mention") if i.isdigit()][:500]
+    actor = Actor.from_request(request, brand.organization)
+    if not ids:
+        messages.error(request, _("Select at least one mention."))
+    elif request.POST.get("action") == "spam":
+        for mention in Mention.objects.filter(id__in=ids, matches__brand=brand).distinct():
+            do_correct_mention(mention, brand, "flag", Flag.SPAM, actor=actor)
+        messages.success(request, _("%(n)s mentions marked as spam.") % {"n": len(ids)})
+    else:
+        try:
+            added = do_tag_mentions(brand, ids, request.POST.get("tag", ""), actor=actor)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(request, _("%(n)s mentions tagged.") % {"n": added})
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = reverse("listening:stream", args=[brand.organization.slug, brand.slug])
+    return redirect(back)
+
+
+@brand_route(P.BRAND_MENTIONS_VIEW)
+def mention(request: HttpRequest, brand: Brand, mention_id: int) -> HttpResponse:
+    """One mention with its author, its thread and what the models said."""
+    item = _mention(brand, mention_id)
+    thread = []
+    if item.thread_id:
+        thread = list(Mention.objects.filter(
+            organization_id=item.organization_id, network=item.network,
+            thread_id=item.thread_id, hidden_at=None,
+        ).select_related("author").order_by("created_at")[:50])
+    by_author = Mention.objects.filter(author=item.author, hidden_at=None).exclude(
+        id=item.id).order_by("-created_at")[:10]
+    return render(request, "listening/mention.html", {
+        **_row_context(request, brand), "m": _with_tags(brand, [item])[0], "thread": thread,
+        "by_author": by_author, "section": "listen",
+        "queries": Query.objects.filter(matches__mention=item, brand=brand),
+        "corrections": item.corrections.select_related("user").order_by("-created_at")[:20],
+    })
+
+
+LIVE_POLL_S = 2.0
+LIVE_MAX_S = 600
+
+
+def _new_since(brand_id: int, last_id: int) -> tuple[int, int]:
+    rows = MentionMatch.objects.filter(brand_id=brand_id, mention_id__gt=last_id)
+    found = rows.aggregate(n=Count("mention_id", distinct=True), last=Max("mention_id"))
+    return found["n"] or 0, found["last"] or last_id
+
+
+@brand_route(P.BRAND_MENTIONS_VIEW)
+def live(request: HttpRequest, brand: Brand) -> StreamingHttpResponse:
+    """Server-Sent Events: tells an open stream page how many new mentions arrived. It reads
+    the database, so it works the same with one process or many, SQLite or PostgreSQL."""
+    raw = request.GET.get("last_id", "0")
+    last_id = int(raw) if raw.isdigit() else 0
+    brand_id = brand.id
+    poll_s = float(request.GET.get("poll", LIVE_POLL_S)) if settings.TESTING else LIVE_POLL_S
+
+    async def events() -> AsyncIterator[str]:
+        nonlocal last_id
+        total = 0
+        yield "retry: 3000\n\n"
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while loop.time() - started < LIVE_MAX_S:
+            count, newest = await sync_to_async(_new_since)(brand_id, last_id)
+            if count:
+                total += count
+                last_id = newest
+                yield f"event: mentions\ndata: {json.dumps({'new': total, 'last_id': newest})}\n\n"
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(poll_s)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 class _Echo:
@@ -123,11 +268,42 @@ def export(request: HttpRequest, brand: Brand) -> HttpResponse:
 
 
 @brand_route(P.BRAND_MENTIONS_VIEW)
+def export_xlsx(request: HttpRequest, brand: Brand) -> HttpResponse:
+    """The filtered mentions as an Excel workbook, written in constant memory to a temporary
+    file and streamed from there."""
+    import tempfile
+
+    import xlsxwriter
+    from django.http import FileResponse
+
+    form = StreamFilterForm(request.GET or None, brand=brand)
+    # FileResponse closes the file once sent, so no context manager here.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "remove_timezone": True,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = book.add_worksheet(_("Mentions")[:31])
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, EXPORT_FIELDS, bold)
+    row = 1
+    for m in _filtered(brand, form).order_by("-created_at", "-id").iterator(chunk_size=2000):
+        sheet.write_row(row, 0, [
+            m.created_at.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds"), m.network,
+            m.kind, "@" + m.author.handle, m.author_followers or 0, m.language, m.sentiment,
+            m.flag, m.text[:32000], m.url, m.likes, m.comments, m.shares, m.views,
+        ])
+        row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(EXPORT_FIELDS) - 1)
+    book.close()
+    handle.seek(0)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        handle, as_attachment=True, filename=f"mentions-{brand.slug}-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@brand_route(P.BRAND_MENTIONS_VIEW)
 def queries(request: HttpRequest, brand: Brand) -> HttpResponse:
-    from django.db.models import Count
-
-    from tertulia.governance.access import can
-
     return render(request, "listening/queries.html", {
         "org": brand.organization, "brand": brand, "section": "listen",
         "queries": brand.queries.annotate(match_count=Count("matches")),
@@ -158,7 +334,8 @@ def _edit(request: HttpRequest, brand: Brand, query_id: int | None) -> HttpRespo
             record(brand.organization, Actor.from_request(request, brand.organization),
                    AuditAction.QUERY_SAVED, obj=saved, brand=brand, before=before,
                    after={"text": saved.text, "name": saved.name, "active": saved.is_active})
-        messages.success(request, _("Query saved."))
+            schedule_backfill(saved)
+        messages.success(request, _("Query saved. It is being applied to stored mentions."))
         return redirect("listening:queries", brand.organization.slug, brand.slug)
     return render(request, "listening/query_form.html", {
         "org": brand.organization, "brand": brand, "form": form, "query": query,
@@ -174,6 +351,30 @@ def query_new(request: HttpRequest, brand: Brand) -> HttpResponse:
 @brand_route(P.BRAND_QUERIES_MANAGE)
 def query_edit(request: HttpRequest, brand: Brand, query_id: int) -> HttpResponse:
     return _edit(request, brand, query_id)
+
+
+def schedule_backfill(query: Query) -> None:
+    """After the save commits, apply the query to the mentions already stored."""
+    from tertulia.listening.tasks import backfill_query
+
+    transaction.on_commit(lambda: backfill_query(query.id))
+
+
+@brand_route(P.BRAND_QUERIES_MANAGE)
+def query_preview(request: HttpRequest, brand: Brand) -> HttpResponse:
+    """The "test" button: what the query would match over the last 30 days, before saving."""
+    from tertulia.listening.backfill import preview
+    from tertulia.listening.query import QuerySyntaxError
+
+    lang = "es" if (get_language() or "en").startswith("es") else "en"
+    try:
+        result = preview(brand.organization, request.GET.get("text", ""))
+    except QuerySyntaxError as error:
+        return render(request, "listening/_preview.html",
+                      {"error": f"{error.message(lang)} {error.hint(lang)}"})
+    return render(request, "listening/_preview.html", {
+        **_row_context(request, brand), "result": result, "can_correct": False,
+    })
 
 
 @brand_route(P.BRAND_QUERIES_MANAGE)

@@ -15,6 +15,7 @@ from tertulia.governance.permissions import Permission as P
 SETTINGS_PAGES = (
     (_("Organization"), "governance:org_settings", P.ORG_SETTINGS_MANAGE),
     (_("Brands"), "governance:brands", P.ORG_VIEW),
+    (_("Sources"), "networks:sources", P.ORG_SETTINGS_MANAGE),
     (_("Teams"), "governance:teams", P.ORG_TEAMS_VIEW),
     (_("People"), "governance:people", P.ORG_PEOPLE_VIEW),
     (_("Agencies"), "governance:agencies", P.ORG_AGENCIES_MANAGE),

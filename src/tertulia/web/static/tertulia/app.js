@@ -6,3 +6,17 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Live mentions: the stream page listens to Server-Sent Events and offers to show new ones.
+(function () {
+  const banner = document.getElementById("live-banner");
+  if (!banner || !window.EventSource) return;
+  const url = banner.dataset.liveUrl + "?last_id=" + encodeURIComponent(banner.dataset.lastId || "0");
+  const source = new EventSource(url);
+  source.addEventListener("mentions", (event) => {
+    const data = JSON.parse(event.data);
+    const link = document.getElementById("live-refresh");
+    link.textContent = banner.dataset.label.replace("%(n)s", data.new);
+    banner.classList.remove("d-none");
+  });
+})();
