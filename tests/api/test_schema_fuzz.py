@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
@@ -19,7 +22,19 @@ TOKEN = "tt_schemathesis-token"
 
 
 @pytest.fixture
-def token(db: None) -> str:
+def token(db: None) -> Iterator[str]:
+    # The WSGI handler closes "obsolete" connections when a request ends, and the test's
+    # transaction makes PostgreSQL's look obsolete: keep it open, as Django's test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield _make_token()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _make_token() -> str:
     world = build_world()
     ApiToken.objects.create(user=world.person("owner"), organization=world.acme, name="fuzz",
                             prefix=TOKEN[:8], token_hash=hash_token(TOKEN))

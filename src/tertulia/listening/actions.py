@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tertulia.governance.audit import Actor, AuditAction, record
 from tertulia.governance.models import Brand
 from tertulia.listening.models import Correction, Flag, Mention, MentionMatch, MentionTag, Sentiment
+from tertulia.listening.signals import mention_reclassified
 
 ALLOWED = {"sentiment": set(Sentiment.values), "flag": set(Flag.values)}
 MAX_TAG = 60
@@ -41,6 +42,8 @@ def do_correct_mention(mention: Mention, brand: Brand, field: str, value: str, *
         if field == "flag" and value == Flag.SPAM:
             mention.is_spam = True
             mention.save(update_fields=["is_spam"])
+        mention_reclassified.send(sender=Mention, mention_id=mention.id, field=field, old=old,
+                                  new=value)
     record(brand.organization, actor, AuditAction.MENTION_CORRECTED, obj=mention, brand=brand,
            before={field: old}, after={field: value})
     return correction

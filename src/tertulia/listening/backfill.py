@@ -14,6 +14,7 @@ from django.utils import timezone
 from tertulia.listening.models import Mention, MentionMatch, Query
 from tertulia.listening.pipeline import document_for
 from tertulia.listening.query import compile_queries, parse
+from tertulia.listening.signals import query_rematched
 
 CHUNK = 2000
 PREVIEW_DAYS = 30
@@ -70,6 +71,7 @@ def backfill(query: Query) -> int:
     MentionMatch.objects.filter(query=query).delete()
     if not query.is_active:
         Query.objects.filter(id=query.id).update(backfill_finished_at=timezone.now())
+        query_rematched.send(sender=Query, query=query)
         return 0
     matcher = compile_queries({query.id: parse(query.text)})
     done = matched = 0
@@ -87,4 +89,5 @@ def backfill(query: Query) -> int:
             matched += sum(1 for found in hits if found)
             Query.objects.filter(id=query.id).update(backfill_done=done)
     Query.objects.filter(id=query.id).update(backfill_finished_at=timezone.now())
+    query_rematched.send(sender=Query, query=query)
     return matched

@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
-from tertulia.listening import search
+from tertulia.listening import bulk, search
 from tertulia.listening.matching import matcher_for
 from tertulia.listening.models import Author, Mention, MentionMatch
 from tertulia.listening.query import MatchDocument
@@ -26,13 +26,24 @@ from tertulia.networks.items import NetworkItem
 log = logging.getLogger(__name__)
 
 ENGAGEMENT_FIELDS = ("likes", "comments", "shares", "views")
+_KNOWN_FIELDS = ("id", "network", "external_id", "text", *ENGAGEMENT_FIELDS,
+                 "author_followers")
+# A known author's last-seen time is refreshed at most this often (a write per author per
+# batch would dominate ingest).
+AUTHOR_SEEN_GRANULARITY = timedelta(hours=1)
 Listener = Callable[["IngestResult"], None]
 _listeners: list[Listener] = []
+_atomic_listeners: list[Listener] = []
 
 
-def on_ingested(listener: Listener) -> Listener:
-    """Register a function called after each committed batch (inbox, rollups, alerts, SSE)."""
-    _listeners.append(listener)
+def on_ingested(listener: Listener, *, atomic: bool = False) -> Listener:
+    """Register a function called with each batch's result (inbox, rollups, alerts, SSE).
+
+    By default it runs after the batch commits. With `atomic=True` it runs inside the
+    batch's transaction, just before the commit, so what it derives (rollups) commits with
+    the batch or not at all; it runs in a savepoint, and its error is logged without losing
+    the batch."""
+    (_atomic_listeners if atomic else _listeners).append(listener)
     return listener
 
 
@@ -43,6 +54,9 @@ class IngestResult:
     updated: list[int] = field(default_factory=list)
     matches: int = 0
     skipped_duplicates: int = 0
+    # Re-delivered mentions whose counts changed: id → change of (likes, comments, shares,
+    # views), so derived sums can add the change instead of recounting.
+    engagement_deltas: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
 
     @property
     def received(self) -> int:
@@ -85,11 +99,21 @@ def ingest(org: Any, items: Sequence[NetworkItem], *, now: datetime | None = Non
         authors = _upsert_authors(org, list(unique.values()), now)
         created = _create(org, fresh, authors, now)
         result.created = [m.id for m in created]
-        result.updated = _update(known, now)
+        result.updated = _update(known, now, result.engagement_deltas)
         result.matches = _match(org, created)
-        search.index((m.id, m.language, m._search_body) for m in created)  # type: ignore[attr-defined]
+        search.index((m.id, m.language, _body(m.item)) for m in created)
+        _notify_atomic(result)
         transaction.on_commit(lambda: _notify(result))
     return result
+
+
+def _notify_atomic(result: IngestResult) -> None:
+    for listener in _atomic_listeners:
+        try:
+            with transaction.atomic():
+                listener(result)
+        except Exception:  # derived data can be rebuilt; the batch cannot be fetched again
+            log.exception("in-batch ingest listener %r failed", listener)
 
 
 def _notify(result: IngestResult) -> None:
@@ -109,8 +133,7 @@ def _existing(org: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Me
         for start in range(0, len(ids), 500):
             rows = Mention.objects.filter(
                 organization=org, network=network, external_id__in=ids[start:start + 500]
-            ).only("id", "network", "external_id", "text", "likes", "comments", "shares",
-                   "views", "author_followers")
+            ).only(*_KNOWN_FIELDS)
             for row in rows:
                 found[(row.network, row.external_id)] = row
     return found
@@ -119,54 +142,76 @@ def _existing(org: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Me
 def _upsert_authors(
     org: Any, items: list[NetworkItem], now: datetime
 ) -> dict[tuple[str, str], int]:
+    """Author ids for the batch. New authors are inserted; known ones are written only
+    when their follower count changed or they were last seen over an hour ago."""
     latest: dict[tuple[str, str], NetworkItem] = {}
     for item in items:
         latest[(str(item.network), item.author.handle)] = item
     keys = list(latest)
-    have = _author_ids(org, keys)
+    have = _authors(org, keys)
     missing = [k for k in keys if k not in have]
     if missing:
-        Author.objects.bulk_create(
-            [
-                Author(
-                    organization=org, network=network, handle=handle,
-                    name=latest[(network, handle)].author.name or "",
-                    followers=latest[(network, handle)].author.followers,
-                    verified=latest[(network, handle)].author.verified,
-                    profile_url=str(latest[(network, handle)].author.profile_url or ""),
-                    location=latest[(network, handle)].author.location or "",
-                    first_seen_at=now, last_seen_at=now,
-                )
-                for network, handle in missing
-            ],
-            batch_size=500, ignore_conflicts=True,
-        )
-        have.update(_author_ids(org, missing))
-    stale = [
-        Author(id=have[k], followers=latest[k].author.followers, last_seen_at=now)
-        for k in keys if k not in missing and latest[k].author.followers is not None
-    ]
-    if stale:
-        Author.objects.bulk_update(stale, ["followers", "last_seen_at"], batch_size=500)
-    return have
+        authors = []
+        for key in missing:
+            a = latest[key].author
+            authors.append((org.id, key[0], key[1], a.name or "", a.followers, a.verified,
+                            str(a.profile_url or ""), a.location or "", now, now))
+        _AUTHORS.insert(authors, ignore_conflicts=True)
+        have.update(_authors(org, missing))
+    stale_before = now - AUTHOR_SEEN_GRANULARITY
+    stale = []
+    for key in keys:
+        if key in missing:
+            continue
+        pk, followers, last_seen = have[key]
+        fresh = latest[key].author.followers
+        if (fresh is not None and fresh != followers) or last_seen < stale_before:
+            stale.append((fresh if fresh is not None else followers, now, pk))
+    _AUTHOR_SEEN.update(stale)
+    return {key: row[0] for key, row in have.items()}
 
 
-def _author_ids(org: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    out: dict[tuple[str, str], int] = {}
+def _authors(
+    org: Any, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int | None, datetime]]:
+    """(network, handle) → (id, followers, last seen) of the authors already stored."""
+    out: dict[tuple[str, str], tuple[int, int | None, datetime]] = {}
     by_network: dict[str, list[str]] = {}
     for network, handle in keys:
         by_network.setdefault(network, []).append(handle)
     for network, handles in by_network.items():
         for start in range(0, len(handles), 500):
-            for pk, handle in Author.objects.filter(
+            for pk, handle, followers, last_seen in Author.objects.filter(
                 organization=org, network=network, handle__in=handles[start:start + 500]
-            ).values_list("id", "handle"):
-                out[(network, handle)] = pk
+            ).values_list("id", "handle", "followers", "last_seen_at"):
+                out[(network, handle)] = (pk, followers, last_seen)
     return out
 
 
+@dataclass(slots=True)
+class _New:
+    """What the rest of a batch needs of a mention just inserted (no model instance: at
+    ingest rates building them costs more than the INSERT)."""
+
+    item: NetworkItem
+    network: str
+    external_id: str
+    kind: str
+    text: str
+    title: str
+    url: str
+    site: str
+    created_at: datetime
+    language: str
+    country: str
+    sentiment: str
+    flag: str
+    author_followers: int | None
+    id: int = 0
+
+
 def _create(org: Any, items: list[NetworkItem], authors: dict[tuple[str, str], int],
-            now: datetime) -> list[Mention]:
+            now: datetime) -> list[_New]:
     if not items:
         return []
     hints = [
@@ -174,37 +219,51 @@ def _create(org: Any, items: list[NetworkItem], authors: dict[tuple[str, str], i
         for it in items
     ]
     enriched = _enrich([it.text if it.text else (it.title or "") for it in items], hints)
-    mentions = []
+    rows = []
+    new = []
     for item, nlp in zip(items, enriched, strict=True):
         url = str(item.url or "")
-        mention = Mention(
-            organization=org, network=str(item.network), external_id=item.external_id,
-            kind=str(item.kind), thread_id=item.thread_id or "", parent_id=item.parent_id or "",
-            channel=item.channel or "", author_id=authors[(str(item.network), item.author.handle)],
-            text=item.text, html=item.html or "", title=item.title or "", url=url,
-            site=_site(url), created_at=item.created_at, ingested_at=now, updated_at=now,
-            language=nlp.language, country=(item.geo.country_code or "") if item.geo else "",
-            sentiment=nlp.sentiment, sentiment_score=nlp.sentiment_score, flag=nlp.flag,
-            model_sentiment=nlp.sentiment, model_flag=nlp.flag,
-            flag_confidence=nlp.flag_confidence, is_spam=nlp.is_spam, spam_score=nlp.spam_score,
-            is_complaint=nlp.is_complaint, keywords=list(nlp.keywords)[:10],
-            likes=item.engagement.likes, comments=item.engagement.comments,
-            shares=item.engagement.shares, views=item.engagement.views,
-            author_followers=item.author.followers, raw_ref=item.raw_ref or "",
-        )
-        mention._item = item  # type: ignore[attr-defined]
-        mention._search_body = _body(item)  # type: ignore[attr-defined]
-        mentions.append(mention)
-    created = Mention.objects.bulk_create(mentions, batch_size=500)
-    # SQLite and PostgreSQL both return primary keys from bulk_create.
-    for mention, original in zip(created, mentions, strict=True):
-        mention._item = original._item  # type: ignore[attr-defined]
-        mention._search_body = original._search_body  # type: ignore[attr-defined]
-    return created
+        network = str(item.network)
+        country = (item.geo.country_code or "") if item.geo else ""
+        site = _site(url)
+        eng = item.engagement
+        rows.append((
+            org.id, network, item.external_id, str(item.kind), item.thread_id or "",
+            item.parent_id or "", item.channel or "", authors[(network, item.author.handle)],
+            item.text, item.html or "", item.title or "", url, site, item.created_at, now,
+            now, nlp.language, country, nlp.sentiment, nlp.sentiment_score, nlp.flag,
+            nlp.flag_confidence, nlp.is_spam, nlp.spam_score, nlp.is_complaint,
+            list(nlp.keywords)[:10], nlp.sentiment, nlp.flag, eng.likes, eng.comments,
+            eng.shares, eng.views, item.author.followers, item.raw_ref or "",
+        ))
+        new.append(_New(item, network, item.external_id, str(item.kind), item.text,
+                        item.title or "", url, site, item.created_at, nlp.language, country,
+                        nlp.sentiment, nlp.flag, item.author.followers))
+    _MENTIONS.insert(rows)
+    ids = _ids(org, [(m.network, m.external_id) for m in new])
+    for m in new:
+        m.id = ids[(m.network, m.external_id)]
+    return new
 
 
-def _update(known: list[tuple[Mention, NetworkItem]], now: datetime) -> list[int]:
-    """A re-delivered item refreshes its counts and, when edited, its text."""
+def _ids(org: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    by_network: dict[str, list[str]] = {}
+    for network, external_id in keys:
+        by_network.setdefault(network, []).append(external_id)
+    found: dict[tuple[str, str], int] = {}
+    for network, ids in by_network.items():
+        for start in range(0, len(ids), 500):
+            for pk, external_id in Mention.objects.filter(
+                organization=org, network=network, external_id__in=ids[start:start + 500]
+            ).values_list("id", "external_id"):
+                found[(network, external_id)] = pk
+    return found
+
+
+def _update(known: list[tuple[Mention, NetworkItem]], now: datetime,
+            deltas: dict[int, tuple[int, int, int, int]]) -> list[int]:
+    """A re-delivered item refreshes its counts and, when edited, its text. The change of
+    each mention's counts goes into `deltas`."""
     changed = []
     edited = []
     for mention, item in known:
@@ -213,6 +272,9 @@ def _update(known: list[tuple[Mention, NetworkItem]], now: datetime) -> list[int
         text_changed = bool(item.text) and item.text != mention.text
         if not (differs or text_changed):
             continue
+        if differs:
+            deltas[mention.id] = tuple(  # type: ignore[assignment]
+                counts[f] - getattr(mention, f) for f in ENGAGEMENT_FIELDS)
         for name, value in counts.items():
             setattr(mention, name, value)
         if text_changed:
@@ -230,34 +292,47 @@ def _update(known: list[tuple[Mention, NetworkItem]], now: datetime) -> list[int
     return [m.id for m in changed]
 
 
-def document_for(mention: Mention, item: NetworkItem | None = None) -> MatchDocument:
+def document_for(mention: Mention | _New, item: NetworkItem | None = None) -> MatchDocument:
     """What a query sees of a mention."""
     author = item.author if item is not None else None
     return MatchDocument(
         text=mention.text, title=mention.title or None,
-        author=author.handle if author else mention.author.handle,
+        author=author.handle if author else mention.author.handle,  # type: ignore[union-attr]
         site=mention.site or None, url=mention.url or None, language=mention.language,
         country=mention.country or None, network=mention.network, kind=mention.kind,
         author_followers=mention.author_followers,
-        author_verified=author.verified if author else mention.author.verified,
+        author_verified=author.verified if author else mention.author.verified,  # type: ignore[union-attr]
         sentiment=mention.sentiment, flag=mention.flag, created_at=mention.created_at,
     )
 
 
-def _match(org: Any, mentions: list[Mention]) -> int:
+def _match(org: Any, mentions: list[_New]) -> int:
     if not mentions:
         return 0
     compiled = matcher_for(org)
     if compiled is None:
         return 0
-    docs = [document_for(m, m._item) for m in mentions]  # type: ignore[attr-defined]
+    docs = [document_for(m, m.item) for m in mentions]
     rows = []
     for mention, hits in zip(mentions, compiled.matcher.match_batch(docs), strict=True):
         for query_id in hits:
-            rows.append(MentionMatch(
-                mention_id=mention.id, query_id=query_id, brand_id=compiled.brands[query_id],
-                created_at=mention.created_at, sentiment=mention.sentiment,
-                network=mention.network, language=mention.language,
-            ))
-    MentionMatch.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    return len(rows)
+            rows.append((mention.id, query_id, compiled.brands[query_id], mention.created_at,
+                         mention.sentiment, mention.network, mention.language))
+    return _MATCHES.insert(rows, ignore_conflicts=True)
+
+
+_MENTIONS = bulk.Table(Mention, [
+    "organization_id", "network", "external_id", "kind", "thread_id", "parent_id", "channel",
+    "author_id", "text", "html", "title", "url", "site", "created_at", "ingested_at",
+    "updated_at", "language", "country", "sentiment", "sentiment_score", "flag",
+    "flag_confidence", "is_spam", "spam_score", "is_complaint", "keywords", "model_sentiment",
+    "model_flag", "likes", "comments", "shares", "views", "author_followers", "raw_ref",
+])
+_AUTHORS = bulk.Table(Author, [
+    "organization_id", "network", "handle", "name", "followers", "verified", "profile_url",
+    "location", "first_seen_at", "last_seen_at",
+])
+_AUTHOR_SEEN = bulk.Table(Author, ["followers", "last_seen_at"])
+_MATCHES = bulk.Table(MentionMatch, [
+    "mention_id", "query_id", "brand_id", "created_at", "sentiment", "network", "language",
+])

@@ -14,18 +14,43 @@ from django.db import connection
 SQLITE_SCHEMA = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS listening_mention_fts USING fts5("
     "body, tokenize = 'unicode61 remove_diacritics 2')",
+    # Deleting a mention (purge, erasure, flush) deletes its index entry.
+    "CREATE TRIGGER IF NOT EXISTS listening_mention_fts_forget AFTER DELETE ON "
+    "listening_mention BEGIN DELETE FROM listening_mention_fts WHERE rowid = OLD.id; END",
 ]
+# No foreign key from the index to the mentions: Django's flush truncates its own tables
+# only, and PostgreSQL refuses to truncate a table another one references. Triggers keep
+# the index in step with deletions and truncations instead.
 POSTGRES_SCHEMA = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE TABLE IF NOT EXISTS listening_mention_search ("
-    "mention_id bigint PRIMARY KEY REFERENCES listening_mention(id) ON DELETE CASCADE "
-    "DEFERRABLE INITIALLY DEFERRED, doc tsvector NOT NULL)",
+    "mention_id bigint PRIMARY KEY, doc tsvector NOT NULL)",
+    "ALTER TABLE listening_mention_search "
+    "DROP CONSTRAINT IF EXISTS listening_mention_search_mention_id_fkey",
     "CREATE INDEX IF NOT EXISTS listening_mention_search_doc ON listening_mention_search "
     "USING gin (doc)",
+    "CREATE OR REPLACE FUNCTION listening_mention_search_forget() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "DELETE FROM listening_mention_search WHERE mention_id = OLD.id; RETURN OLD; END $$",
+    "DROP TRIGGER IF EXISTS listening_mention_search_forget ON listening_mention",
+    "CREATE TRIGGER listening_mention_search_forget AFTER DELETE ON listening_mention "
+    "FOR EACH ROW EXECUTE FUNCTION listening_mention_search_forget()",
+    "CREATE OR REPLACE FUNCTION listening_mention_search_truncate() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN TRUNCATE listening_mention_search; RETURN NULL; END $$",
+    "DROP TRIGGER IF EXISTS listening_mention_search_truncate ON listening_mention",
+    "CREATE TRIGGER listening_mention_search_truncate AFTER TRUNCATE ON listening_mention "
+    "FOR EACH STATEMENT EXECUTE FUNCTION listening_mention_search_truncate()",
 ]
 DROP = {
-    "sqlite": ["DROP TABLE IF EXISTS listening_mention_fts"],
-    "postgresql": ["DROP TABLE IF EXISTS listening_mention_search"],
+    "sqlite": ["DROP TRIGGER IF EXISTS listening_mention_fts_forget",
+               "DROP TABLE IF EXISTS listening_mention_fts"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS listening_mention_search_forget ON listening_mention",
+        "DROP TRIGGER IF EXISTS listening_mention_search_truncate ON listening_mention",
+        "DROP TABLE IF EXISTS listening_mention_search",
+        "DROP FUNCTION IF EXISTS listening_mention_search_forget()",
+        "DROP FUNCTION IF EXISTS listening_mention_search_truncate()",
+    ],
 }
 _PG_CONFIG = {"es": "spanish", "en": "english", "pt": "portuguese", "fr": "french",
               "it": "italian", "de": "german"}
@@ -84,7 +109,10 @@ def match_sql(text: str) -> tuple[str, list[object]] | None:
         return None
     if connection.vendor == "sqlite":
         expr = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        return ("listening_mention.id IN (SELECT rowid FROM listening_mention_fts "
+        # The unary + keeps SQLite from driving the query from the full-text hits (one
+        # primary-key lookup per document holding a frequent word); the stream's own
+        # brand/time index leads and the FTS set is probed.
+        return ("+listening_mention.id IN (SELECT rowid FROM listening_mention_fts "
                 "WHERE listening_mention_fts MATCH %s)", [expr])
     joined = " ".join(terms)
     return (

@@ -165,6 +165,7 @@ class MediaKind(StrEnum):
 
 # Controls (except tab, newline, carriage return) and lone surrogates.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_ANY_SPACE = re.compile(r"\s")
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 
@@ -181,7 +182,7 @@ def _http_url(value: str) -> str:
     value = value.strip()
     if len(value) > MAX_URL_CHARS:
         raise ValueError(f"URL longer than {MAX_URL_CHARS} characters")
-    if any(c.isspace() for c in value) or _BAD_CHARS.search(value):
+    if _ANY_SPACE.search(value) or _BAD_CHARS.search(value):
         raise ValueError("URL must not contain spaces or control characters")
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
