@@ -39,7 +39,8 @@ from tertulia.governance.models import (
 from tertulia.governance.permissions import BRAND_ROLES, Role
 
 INVITATION_DAYS = 7
-ORG_FIELDS = ("name", "slug", "kind", "default_language", "require_mfa")
+ORG_FIELDS = ("name", "slug", "kind", "default_language", "require_mfa",
+              "mention_retention_days")
 BRAND_FIELDS = ("name", "slug", "timezone", "language", "website", "description", "is_active")
 TEAM_FIELDS = ("name", "kind", "description")
 

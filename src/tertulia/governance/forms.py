@@ -27,7 +27,7 @@ def role_choices(roles: object = Role) -> list[tuple[str, str]]:
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ("name", "default_language", "require_mfa")
+        fields = ("name", "default_language", "require_mfa", "mention_retention_days")
 
 
 class BrandForm(forms.ModelForm):

@@ -7,6 +7,7 @@ import secrets
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,11 @@ class Organization(models.Model):
     require_mfa = models.BooleanField(
         _("require two-factor sign-in"), default=False,
         help_text=_("Everyone in the organization must set up an authenticator app."),
+    )
+    mention_retention_days = models.PositiveIntegerField(
+        _("keep mentions for (days)"), null=True, blank=True,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text=_("Mentions older than this are deleted every night. Empty keeps them."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -18,6 +18,7 @@ from tertulia.governance.permissions import Permission as P
 from tertulia.listening import models
 from tertulia.listening.pipeline import ingest
 from tertulia.listening.query import QuerySyntaxError, parse, validate
+from tertulia.listening.retention import hide_deleted
 from tertulia.listening.views import schedule_backfill
 from tertulia.networks.items import ItemValidationError, item_from_dict
 from tertulia.web.routing import SIGNED_IN
@@ -232,8 +233,16 @@ def _mention(m: models.Mention) -> dict[str, object]:
     }
 
 
+class DeletedIn(Schema):
+    network: str = Field(min_length=1, max_length=20)
+    external_id: str = Field(min_length=1, max_length=256)
+
+
 class IngestIn(Schema):
-    items: list[dict[str, Any]] = Field(max_length=MAX_INGEST)
+    items: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_INGEST)
+    deleted: list[DeletedIn] = Field(
+        default_factory=list, max_length=MAX_INGEST,
+        description="Items deleted on their network: hidden at once, purged within the hour.")
 
 
 class ItemErrorOut(Schema):
@@ -247,14 +256,16 @@ class IngestOut(Schema):
     created: int
     updated: int
     unchanged: int
+    hidden: int
     errors: list[ItemErrorOut]
 
 
 @router.post("/orgs/{org_slug}/ingest", response=answers(IngestOut))
 @declares(P.ORG_INGEST_WRITE)
 def push_items(request: HttpRequest, org_slug: str, body: IngestIn) -> Any:
-    """Push up to 1,000 items (the flat or nested item format). Valid items are stored even
-    when others are refused; each refusal names the item, field, value and reason."""
+    """Push up to 1,000 items (the flat or nested item format) and up to 1,000 delete
+    notices. Valid items are stored even when others are refused; each refusal names the
+    item, field, value and reason."""
     org = _org(request, org_slug)
     require(request, P.ORG_INGEST_WRITE, org=org)
     items, errors = [], []
@@ -265,7 +276,8 @@ def push_items(request: HttpRequest, org_slug: str, body: IngestIn) -> Any:
             errors += [{"index": index, "field": e.field, "value": str(e.value)[:200],
                         "reason": e.reason} for e in error.errors]
     result = ingest(org, items)
+    hidden = hide_deleted(org, [(d.network, d.external_id) for d in body.deleted])
     return {"created": len(result.created), "updated": len(result.updated),
             "unchanged": len(items) - len(result.created) - len(result.updated),
-            "errors": errors}
+            "hidden": hidden, "errors": errors}
 

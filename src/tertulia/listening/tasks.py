@@ -24,3 +24,12 @@ def backfill_query(query_id: int) -> int:
 
     query = Query.objects.select_related("brand").filter(id=query_id).first()
     return backfill(query) if query is not None else 0
+
+
+@huey.periodic_task(crontab(minute="17"))
+@huey.lock_task("purge-mentions")
+def purge_mentions() -> int:
+    """Every hour: delete mentions deleted upstream, erased, or past retention."""
+    from tertulia.listening.retention import purge
+
+    return sum(purge().values())

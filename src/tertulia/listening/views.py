@@ -127,7 +127,7 @@ def stream(request: HttpRequest, brand: Brand) -> HttpResponse:
 def _mention(brand: Brand, mention_id: int) -> Mention:
     mention = (
         Mention.objects.filter(id=mention_id, organization_id=brand.organization_id,
-                               matches__brand=brand)
+                               hidden_at=None, matches__brand=brand)
         .select_related("author").distinct().first()
     )
     if mention is None:

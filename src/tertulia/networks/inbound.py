@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from tertulia.listening.models import Source
 from tertulia.listening.pipeline import ingest
+from tertulia.listening.retention import hide_deleted
 from tertulia.networks.items import ItemValidationError, NetworkItem, item_from_dict
 from tertulia.networks.models import WebhookEndpoint, WebhookEvent
-from tertulia.networks.webhooks import PayloadInvalid, parse_generic_event
+from tertulia.networks.webhooks import PayloadInvalid, parse_generic
 
 __all__ = ["process_event", "receive"]
 
@@ -64,9 +65,11 @@ def process_event(event_pk: int, *, clock: Callable[[], datetime] = timezone.now
             return
         now = clock()
         source = event.endpoint.source
-        items, errors, received = _items(bytes(event.raw_body))
+        items, deleted, errors, received = _items(bytes(event.raw_body))
         created = len(ingest(source.organization, items, now=now).created) if items else 0
-        failed = bool(errors) and not items
+        if deleted:
+            hide_deleted(source.organization, deleted, now=now)
+        failed = bool(errors) and not items and not deleted
         event.status = WebhookEvent.Status.FAILED if failed else WebhookEvent.Status.PROCESSED
         event.error = "\n".join(errors)[:MAX_ERROR_CHARS]
         event.items_received = received
@@ -88,16 +91,20 @@ def process_event(event_pk: int, *, clock: Callable[[], datetime] = timezone.now
         log.info("webhook event %s of source %s: %s", event.event_id, source.id, event.error)
 
 
-def _items(raw_body: bytes) -> tuple[list[NetworkItem], list[str], int]:
-    """The valid items, one message per rejected one, and how many were sent."""
+def _items(
+    raw_body: bytes,
+) -> tuple[list[NetworkItem], list[tuple[str, str]], list[str], int]:
+    """The valid items, the delete notices, one message per rejected item, and how many
+    items were sent."""
     try:
-        _event_id, dicts = parse_generic_event(raw_body)
+        parsed = parse_generic(raw_body)
     except PayloadInvalid as error:  # checked on receipt; only a changed limit gets here
-        return [], [str(error)], 0
+        return [], [], [str(error)], 0
+    dicts = parsed.items
     items, errors = [], []
     for index, data in enumerate(dicts):
         try:
             items.append(item_from_dict(data))
         except ItemValidationError as error:
             errors.append(f"items[{index}]: {error}")
-    return items, errors, len(dicts)
+    return items, parsed.deleted, errors, len(dicts)

@@ -8,11 +8,13 @@ has no secret, and compare in constant time.
 Body format (JSON, UTF-8)::
 
     {"id": "evt_123", "items": [{...item...}, ...]}     # or "item": {...} for one
+    {"id": "evt_124", "deleted": [{"network": "x", "external_id": "1"}, ...]}
 
-Items use the same fields as ``item_from_dict`` (flat or nested). ``id`` is the sender's
-event id; the view stores the raw event under the unique (source, event id), so a
-redelivered event is recognized. When the sender gives no id, the id is the SHA-256 of the
-body, which makes byte-identical redeliveries idempotent too.
+Items use the same fields as ``item_from_dict`` (flat or nested); ``deleted`` lists items
+removed on their network (hidden at once, purged on schedule). An event may carry both.
+``id`` is the sender's event id; the view stores the raw event under the unique (source,
+event id), so a redelivered event is recognized. When the sender gives no id, the id is the
+SHA-256 of the body, which makes byte-identical redeliveries idempotent too.
 """
 
 from __future__ import annotations
@@ -21,16 +23,19 @@ import hashlib
 import hmac
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_ITEMS",
     "SIGNATURE_HEADER",
+    "GenericEvent",
     "PayloadInvalid",
     "SecretMissing",
     "SignatureInvalid",
     "WebhookError",
+    "parse_generic",
     "parse_generic_event",
     "sign",
     "verify_signature",
@@ -93,8 +98,22 @@ def verify_signature(secret: bytes | None, raw_body: bytes, header_value: str | 
         raise SignatureInvalid("signature does not match the body")
 
 
+@dataclass(frozen=True)
+class GenericEvent:
+    id: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    deleted: list[tuple[str, str]] = field(default_factory=list)
+
+
 def parse_generic_event(raw_body: bytes) -> tuple[str, list[dict[str, Any]]]:
-    """``(event_id, item dicts)`` of a generic event body; raises ``PayloadInvalid``.
+    """``(event_id, item dicts)`` of a generic event body; raises ``PayloadInvalid``."""
+    event = parse_generic(raw_body)
+    return event.id, event.items
+
+
+def parse_generic(raw_body: bytes) -> GenericEvent:
+    """The event id, item dicts and delete notices of a generic event body; raises
+    ``PayloadInvalid``.
 
     Item dicts are not validated here: the asynchronous processor turns each into a
     ``NetworkItem`` with ``item_from_dict`` and reports bad ones individually, so one bad
@@ -127,11 +146,33 @@ def parse_generic_event(raw_body: bytes) -> tuple[str, list[dict[str, Any]]]:
             raise PayloadInvalid("items must be a list of objects")
     elif "item" in data:
         items = [data["item"]]
+    elif "deleted" in data:
+        items = []
     else:
-        raise PayloadInvalid("body has neither 'items' nor 'item'")
+        raise PayloadInvalid("body has neither 'items', 'item' nor 'deleted'")
     if len(items) > MAX_ITEMS:
         raise PayloadInvalid(f"{len(items)} items; the limit is {MAX_ITEMS} per event")
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise PayloadInvalid(f"items[{index}] must be an object")
-    return event_id, items
+    return GenericEvent(event_id, items, _deleted(data.get("deleted", [])))
+
+
+def _deleted(value: Any) -> list[tuple[str, str]]:
+    if not isinstance(value, list):
+        raise PayloadInvalid("deleted must be a list of {network, external_id} objects")
+    if len(value) > MAX_ITEMS:
+        raise PayloadInvalid(f"{len(value)} delete notices; the limit is {MAX_ITEMS} per event")
+    out = []
+    for index, notice in enumerate(value):
+        if not isinstance(notice, dict):
+            raise PayloadInvalid(f"deleted[{index}] must be an object")
+        network, external_id = notice.get("network"), notice.get("external_id")
+        if isinstance(external_id, int) and not isinstance(external_id, bool):
+            external_id = str(external_id)
+        if not (isinstance(network, str) and 0 < len(network) <= 20):
+            raise PayloadInvalid(f"deleted[{index}].network must be a network name")
+        if not (isinstance(external_id, str) and 0 < len(external_id) <= 256):
+            raise PayloadInvalid(f"deleted[{index}].external_id must be 1–256 characters")
+        out.append((network.lower(), external_id))
+    return out
