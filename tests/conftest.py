@@ -26,6 +26,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache; each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def make_user(email: str, *, name: str = "", language: str = "en") -> User:
     return User.objects.create_user(email, PASSWORD, full_name=name or email.split("@")[0],
                                     language=language)

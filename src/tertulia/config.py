@@ -109,6 +109,13 @@ SETTINGS: tuple[Setting, ...] = (
         "de rechazar los siguientes.",
     ),
     Setting(
+        "TERTULIA_API_REQUESTS_PER_MINUTE", "600", "integer",
+        "Requests each API token may make per minute; beyond it the API answers 429 with "
+        "Retry-After.",
+        "Peticiones por minuto permitidas a cada token de la API; por encima, la API responde "
+        "429 con Retry-After.",
+    ),
+    Setting(
         "TERTULIA_SESSION_HOURS", "336", "integer",
         "How long a sign-in lasts, in hours (default: two weeks).",
         "Cuánto dura una sesión, en horas (por defecto, dos semanas).",

@@ -250,6 +250,15 @@ if TESTING:
 DEFAULT_FROM_EMAIL = env("TERTULIA_DEFAULT_FROM_EMAIL")
 
 REDIS_URL = env("TERTULIA_REDIS_URL")
+# Rate limits (sign-in, API) count in the cache: shared by every process through Redis when
+# there is one, in memory for the single embedded process otherwise.
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "tertulia"}
+    if REDIS_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tertulia"}
+)}
+API_REQUESTS_PER_MINUTE = env_int("TERTULIA_API_REQUESTS_PER_MINUTE")
 HUEY_WORKERS = env_int("TERTULIA_WORKERS")
 
 LOGGING = {

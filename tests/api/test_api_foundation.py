@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -76,3 +77,28 @@ def test_openapi_schema_is_served(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "tertulia API"
     assert "/api/v1/me" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_a_token_past_its_minute_budget_gets_429_with_retry_after(
+    world: World, client: Client, settings: Any,
+) -> None:
+    settings.API_REQUESTS_PER_MINUTE = 3
+    busy = {"HTTP_AUTHORIZATION": f"Bearer {_token(world.person('owner'), world.acme)}"}
+    calm = {"HTTP_AUTHORIZATION": f"Bearer {_token(world.person('analyst'), world.acme)}"}
+    assert [client.get("/api/v1/me", **busy).status_code for _ in range(3)] == [200] * 3
+    refused = client.get("/api/v1/me", **busy)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "More than 3 requests" in refused.json()["detail"]
+    assert client.get("/api/v1/me", **calm).status_code == 200
+
+
+def test_the_budget_opens_again_with_the_next_minute() -> None:
+    from tertulia.api.ratelimit import RateLimited, spend
+
+    spend(999_001, limit=1, now=120.0)
+    with pytest.raises(RateLimited) as refused:
+        spend(999_001, limit=1, now=150.0)
+    assert refused.value.retry_after == 30
+    spend(999_001, limit=1, now=180.0)

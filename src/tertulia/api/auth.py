@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from tertulia.api.models import ApiToken
+from tertulia.api.ratelimit import spend
 from tertulia.governance.models import hash_token
 
 TOKEN_PREFIX = "tt_"
@@ -29,6 +30,7 @@ class TokenAuth(HttpBearer):
         now = timezone.now()
         if row is None or not row.is_usable(now):
             return None
+        spend(row.id)
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
             ApiToken.objects.filter(id=row.id).update(last_used_at=now)
         request.user = row.user

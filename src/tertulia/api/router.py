@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema
 
 from tertulia.api.auth import TokenAuth
 from tertulia.api.permissions import declares, require
+from tertulia.api.ratelimit import RateLimited
 from tertulia.api.router_common import answers
 from tertulia.governance.access import visible_brands
 from tertulia.governance.models import Organization
@@ -24,6 +25,14 @@ api = NinjaAPI(
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "Permission denied."}, status=403)
+
+
+@api.exception_handler(RateLimited)
+def too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": f"{exc} Try again in {exc.retry_after} s."}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

@@ -17,4 +17,4 @@ def answers(ok: Any, *, ok_status: int = 200, **extra: Any) -> dict[int, Any]:
     """The documented responses of an operation: its success plus the errors any
     authenticated operation may give."""
     return {ok_status: ok, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem,
-            **{int(k.removeprefix("s")): v for k, v in extra.items()}}
+            429: Problem, **{int(k.removeprefix("s")): v for k, v in extra.items()}}
