@@ -88,13 +88,17 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
 
     source = Source.objects.create(organization=foreign, kind=Source.Kind.WEBHOOK, name="S")
     WebhookEndpoint.objects.create(source=source)
+    from tertulia.listening.models import ImportJob
+
+    job = ImportJob.objects.create(organization=foreign, file_name="f.jsonl",
+                                   stored_path="/nonexistent/f.jsonl", status="done")
     values = {
         "org_slug": org.slug, "brand_slug": brand.slug, "team_id": team.id,
         "user_id": person.id, "account_id": account.id, "competitor_id": competitor.id,
         "invitation_id": invitation.id, "membership_id": membership.id if membership else 0,
         "grant_id": grant.id if grant else 999999, "token": "not-a-token",
         "query_id": query.id, "token_id": token.id, "mention_id": mention.id,
-        "source_id": source.id,
+        "source_id": source.id, "job_id": job.id,
     }
     url = "/" + route.pattern
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route.pattern):

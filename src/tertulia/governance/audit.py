@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     ENGAGEMENT_SLA_SAVED = "engagement.sla_saved"
     ENGAGEMENT_TEMPLATE_DELETED = "engagement.template_deleted"
     ENGAGEMENT_TEMPLATE_SAVED = "engagement.template_saved"
+    IMPORT_STARTED = "import.started"
     INVITATION_ACCEPTED = "invitation.accepted"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_SENT = "invitation.sent"

@@ -33,3 +33,11 @@ def purge_mentions() -> int:
     from tertulia.listening.retention import purge
 
     return sum(purge().values())
+
+
+@huey.task()
+def run_import_job(job_id: int) -> None:
+    """Read an uploaded import file in the background (see ``web_import``)."""
+    from tertulia.listening.web_import import run
+
+    run(job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tertulia.listening import views
+from tertulia.listening import import_views, views
 
 app_name = "listening"
 brand = "o/<slug:org_slug>/b/<slug:brand_slug>"
@@ -18,4 +18,10 @@ urlpatterns = [
     path(f"{brand}/queries/new/", views.query_new, name="query_new"),
     path(f"{brand}/queries/<int:query_id>/", views.query_edit, name="query_edit"),
     path(f"{brand}/queries/validate/", views.query_validate, name="query_validate"),
+    path("o/<slug:org_slug>/import/", import_views.imports, name="imports"),
+    path("o/<slug:org_slug>/import/<int:job_id>/", import_views.import_job, name="import_job"),
+    path("o/<slug:org_slug>/import/<int:job_id>/errors.csv", import_views.import_errors,
+         name="import_errors"),
+    path("o/<slug:org_slug>/import/<int:job_id>/again/", import_views.import_rerun,
+         name="import_rerun"),
 ]

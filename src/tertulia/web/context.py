@@ -16,6 +16,7 @@ SETTINGS_PAGES = (
     (_("Organization"), "governance:org_settings", P.ORG_SETTINGS_MANAGE),
     (_("Brands"), "governance:brands", P.ORG_VIEW),
     (_("Sources"), "networks:sources", P.ORG_SETTINGS_MANAGE),
+    (_("Import"), "listening:imports", P.ORG_INGEST_WRITE),
     (_("Teams"), "governance:teams", P.ORG_TEAMS_VIEW),
     (_("People"), "governance:people", P.ORG_PEOPLE_VIEW),
     (_("Agencies"), "governance:agencies", P.ORG_AGENCIES_MANAGE),

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='mention_retention_days',
-            field=models.PositiveIntegerField(blank=True, help_text='Mentions older than this are deleted every night. Empty keeps them.', null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(3650)], verbose_name='keep mentions for (days)'),
+            field=models.PositiveIntegerField(blank=True, help_text='Mentions older than this are deleted automatically. Leave it empty to keep them.', null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(3650)], verbose_name='keep mentions for (days)'),
         ),
     ]
