@@ -170,3 +170,14 @@ def test_listeners_hear_only_committed_batches(
         pipeline._listeners.remove(listener)
     assert len(heard) == 1 and len(heard[0].created) == 3
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db
+def test_a_networks_two_letter_country_is_stored_and_matched_as_alpha3(world: World) -> None:
+    Query.objects.create(brand=world.a1, name="Spain", text="aurora AND country:esp")
+    item = item_from_dict({"network": "x", "external_id": "c1", "author_handle": "ana",
+                           "created_at": T0.isoformat(), "text": "Aurora en Madrid",
+                           "country_code": "es"})
+    result = ingest(world.acme, [item])
+    assert Mention.objects.get(external_id="c1").country == "ESP"
+    assert result.matches == 1

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tertulia.listening import bulk, search
+from tertulia.listening.countries import alpha3
 from tertulia.listening.matching import matcher_for
 from tertulia.listening.models import Author, Mention, MentionMatch
 from tertulia.listening.query import MatchDocument
@@ -224,7 +225,7 @@ def _create(org: Any, items: list[NetworkItem], authors: dict[tuple[str, str], i
     for item, nlp in zip(items, enriched, strict=True):
         url = str(item.url or "")
         network = str(item.network)
-        country = (item.geo.country_code or "") if item.geo else ""
+        country = alpha3(item.geo.country_code) if item.geo else ""
         site = _site(url)
         eng = item.engagement
         rows.append((
