@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,10 +24,13 @@ from tertulia.networks.items import ItemValidationError, NetworkItem, item_from_
 from tertulia.networks.models import WebhookEndpoint, WebhookEvent
 from tertulia.networks.webhooks import PayloadInvalid, parse_generic
 
-__all__ = ["process_event", "receive"]
+__all__ = ["process_event", "receive", "sweep_pending"]
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 10_000
+# A delivery still pending after this long lost its queued job (a restart, a lost Redis
+# message): the sweeper processes it.
+STUCK_AFTER = timedelta(minutes=2)
 
 
 def receive(endpoint: WebhookEndpoint, event_id: str, raw_body: bytes, *,
@@ -108,3 +111,19 @@ def _items(
         except ItemValidationError as error:
             errors.append(f"items[{index}]: {error}")
     return items, parsed.deleted, errors, len(dicts)
+
+
+def sweep_pending(*, clock: Callable[[], datetime] = timezone.now, limit: int = 500) -> int:
+    """Process deliveries left pending past ``STUCK_AFTER``; returns how many were taken.
+    Safe beside the queue: ``process_event`` takes each event at most once."""
+    stuck = list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING,
+                                    received_at__lt=clock() - STUCK_AFTER)
+        .order_by("received_at").values_list("id", flat=True)[:limit]
+    )
+    for event_pk in stuck:
+        try:
+            process_event(event_pk, clock=clock)
+        except Exception:  # one broken event must not stop the others
+            log.exception("webhook event %s could not be processed", event_pk)
+    return len(stuck)

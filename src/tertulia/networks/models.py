@@ -123,6 +123,7 @@ class WebhookEvent(models.Model):
         ]
         indexes: ClassVar = [
             models.Index(fields=["endpoint", "received_at"], name="webhook_event_time"),
+            models.Index(fields=["status", "received_at"], name="webhook_event_pending"),
         ]
 
     def __str__(self) -> str:

@@ -8,10 +8,8 @@ the feed's ``FeedState`` and on the source, and failures wait longer before the 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import socket
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -23,11 +21,13 @@ from django.db.models import F
 
 from tertulia.listening.models import Source
 from tertulia.listening.pipeline import ingest
+from tertulia.networks import safe_http
 from tertulia.networks.models import FeedState
 from tertulia.networks.protocol import ConnectorError, Rejected, Unavailable
 from tertulia.networks.rss.client import FeedFetch
 from tertulia.networks.rss.connector import RssConnector
 from tertulia.networks.rss.health import record_fetch
+from tertulia.networks.safe_http import public_client
 
 __all__ = ["make_url_guard", "poll_rss", "public_url_guard"]
 
@@ -36,20 +36,8 @@ log = logging.getLogger(__name__)
 Resolver = Callable[[str, int], Iterable[str]]
 
 
-def _resolve(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
 def make_url_guard(
-    *, resolve: Resolver = _resolve, allow_hosts: Iterable[str] = ()
+    *, resolve: Resolver = safe_http.resolve, allow_hosts: Iterable[str] = ()
 ) -> Callable[[str], None]:
     """A ``check_url`` that refuses non-HTTP(S) URLs and hosts resolving to a private,
     loopback, link-local or otherwise non-public address. ``allow_hosts`` skips the
@@ -73,11 +61,7 @@ def make_url_guard(
         if not addresses:
             raise Rejected(f"cannot resolve the host {host}")
         for address in addresses:
-            try:
-                public = _is_public(address)
-            except ValueError:
-                public = False
-            if not public:
+            if not safe_http.is_public(address):
                 raise Rejected(f"{host} resolves to a non-public address ({address})")
 
     return guard
@@ -96,8 +80,8 @@ def poll_rss(
 ) -> int:
     """Fetch ``source`` if it is due (or ``force``), ingest new entries, record health.
 
-    Returns how many new mentions were stored. A fresh ``httpx.Client`` is used (and closed)
-    when none is given.
+    Returns how many new mentions were stored. When no client is given, a fresh one that
+    can only connect to public addresses is used (and closed): see ``safe_http``.
     """
     state, _created = FeedState.objects.get_or_create(source=source)
     state.source = source
@@ -105,7 +89,7 @@ def poll_rss(
     health = state.health()
     if not force and not health.due(now):
         return 0
-    http = client or httpx.Client()
+    http = client or public_client()
     connector = RssConnector(source.url, client=http, clock=clock,
                              check_url=check_url or public_url_guard)
     cursor = json.dumps({"etag": state.etag or None, "modified": state.last_modified or None})

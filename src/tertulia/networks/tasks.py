@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from huey import crontab
+
 from tertulia.queue import huey
 
 
@@ -11,3 +13,12 @@ def process_webhook_event(event_pk: int) -> None:
     from tertulia.networks.inbound import process_event
 
     process_event(event_pk)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+@huey.lock_task("sweep-webhook-events")
+def sweep_webhook_events() -> int:
+    """Every five minutes: process deliveries whose queued job was lost."""
+    from tertulia.networks.inbound import sweep_pending
+
+    return sweep_pending()

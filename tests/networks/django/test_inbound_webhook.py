@@ -181,3 +181,19 @@ def test_processing_runs_once_per_event(client, webhook, django_capture_on_commi
     event = WebhookEvent.objects.get(endpoint=endpoint)
     process_event(event.id)
     assert Source.objects.get(id=source.id).items_ingested == 2
+
+
+def test_a_delivery_whose_job_was_lost_is_swept_up_once(client, webhook):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tertulia.networks.inbound import STUCK_AFTER, sweep_pending
+
+    source, endpoint, secret = webhook
+    assert deliver(client, endpoint, body(), secret).status_code == 202  # job never runs
+    assert sweep_pending() == 0  # too fresh: the queue may still take it
+    later = timezone.now() + STUCK_AFTER + timedelta(seconds=1)
+    assert sweep_pending(clock=lambda: later) == 1
+    assert mentions(source.organization).count() == 2
+    assert sweep_pending(clock=lambda: later) == 0
