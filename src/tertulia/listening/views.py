@@ -33,6 +33,7 @@ from tertulia.listening.actions import do_correct_mention, do_tag_mentions
 from tertulia.listening.forms import QueryForm, StreamFilterForm
 from tertulia.listening.models import Flag, Mention, MentionMatch, MentionTag, Query, Sentiment
 from tertulia.listening.query import validate
+from tertulia.listening.query.highlight import highlight
 from tertulia.web.routing import brand_route, post_only
 
 PAGE_SIZE = 50
@@ -379,10 +380,35 @@ def query_preview(request: HttpRequest, brand: Brand) -> HttpResponse:
 
 @brand_route(P.BRAND_QUERIES_MANAGE)
 def query_validate(request: HttpRequest, brand: Brand) -> HttpResponse:
-    """Live diagnostics for the editor (htmx): the same messages as the API."""
+    """Live diagnostics and syntax colouring for the editor (htmx): the same messages as
+    the API, and the query cut into coloured segments by the parser's own lexer."""
     lang = "es" if (get_language() or "en").startswith("es") else "en"
     text = request.GET.get("text", "")
     diagnostics = validate(text, lang) if text.strip() else []
-    return render(request, "listening/_diagnostics.html", {"diagnostics": diagnostics,
-                                                           "empty": not text.strip()})
+    return render(request, "listening/_diagnostics.html", {
+        "diagnostics": diagnostics, "empty": not text.strip(), "text": text,
+        "segments": highlight_segments(text, diagnostics),
+    })
+
+
+def highlight_segments(text: str, diagnostics: list[Any]) -> list[tuple[str, str]]:
+    """(piece of text, css class) covering all of `text`: token kinds from the lexer, and
+    the span of each error underlined."""
+    kinds = [""] * len(text)
+    for span in highlight(text):
+        for i in range(span.start, min(span.end, len(text))):
+            kinds[i] = f"qh-{span.kind}"
+    for d in diagnostics:
+        if d.severity == "error":
+            for i in range(max(d.start, 0), min(max(d.end, d.start + 1), len(text))):
+                kinds[i] = (kinds[i] + " qh-problem").strip()
+    segments: list[tuple[str, str]] = []
+    for char, kind in zip(text, kinds, strict=True):
+        if segments and segments[-1][1] == kind:
+            segments[-1] = (segments[-1][0] + char, kind)
+        else:
+            segments.append((char, kind))
+    if any(d.severity == "error" and d.start >= len(text) for d in diagnostics):
+        segments.append(("\u00a0\u00a0", "qh-problem"))  # something is missing at the end
+    return segments
 

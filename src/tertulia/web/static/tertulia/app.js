@@ -20,3 +20,24 @@ document.addEventListener("submit", (event) => {
     banner.classList.remove("d-none");
   });
 })();
+
+// Query editor: keep the coloured copy behind the textarea in step with what is typed.
+// The server sends colours for the text it validated; until they arrive (or if the text
+// changed since), the copy shows the plain text so the caret never drifts.
+(function () {
+  const editor = document.querySelector(".query-editor-wrap .query-editor");
+  if (!editor) return;
+  const copy = () => document.getElementById("query-highlight");
+  const plain = () => {
+    const pre = copy();
+    if (pre && pre.dataset.for !== editor.value) {
+      pre.textContent = editor.value + " ";
+      pre.dataset.for = editor.value;
+    }
+  };
+  const follow = () => { const pre = copy(); if (pre) pre.scrollTop = editor.scrollTop; };
+  editor.addEventListener("input", plain);
+  editor.addEventListener("scroll", follow);
+  document.body.addEventListener("htmx:oobAfterSwap", () => { plain(); follow(); });
+  document.body.addEventListener("htmx:afterSwap", () => { plain(); follow(); });
+})();
