@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import openpyxl
 import pytest
@@ -136,3 +137,22 @@ def test_preview_and_backfill_of_a_new_query(listened: World, client: Client,
     query = Query.objects.get(name="Rival")
     assert query.backfill_finished_at is not None and query.backfill_percent == 100
     assert list(query.matches.values_list("mention__external_id", flat=True)) == ["3"]
+
+
+@pytest.mark.django_db
+def test_the_queries_page_shows_model_accuracy_and_exports_the_corrections(
+    listened: World, client: Client,
+) -> None:
+    client.force_login(listened.person("agent"))
+    first, second = Mention.objects.get(external_id="1"), Mention.objects.get(external_id="2")
+    for mention, value in ((first, "negative" if first.sentiment != "negative" else "positive"),
+                           (second, second.sentiment)):
+        client.post(f"{_base(listened)}/mentions/{mention.id}/correct/",
+                    {"field": "sentiment", "value": value})
+    client.force_login(listened.person("manager"))
+    page = client.get(f"{_base(listened)}/queries/").content.decode()
+    assert "50%" in page and "1 of 2 reviewed mentions agreed" in page
+    export = client.get(f"{_base(listened)}/queries/corrections.jsonl")
+    rows = [json.loads(line) for line in b"".join(export.streaming_content).splitlines()]
+    assert sorted(r["text"] for r in rows) == sorted([first.text, second.text])
+    assert {r["field"] for r in rows} == {"sentiment"} and rows[0]["brand"] == listened.a1.slug

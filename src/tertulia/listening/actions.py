@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -85,3 +86,23 @@ def accuracy(brand: Brand) -> dict[str, dict[str, float | int]]:
         out[field] = {"reviewed": reviewed, "agreed": agreed,
                       "accuracy": round(agreed / reviewed, 3) if reviewed else 0.0}
     return out
+
+
+def correction_rows(*, brand: Brand | None = None, org: Any = None) -> Iterator[dict[str, Any]]:
+    """The latest review of each (mention, field), with the text it is about: new training
+    data for ``tertulia nlp train``. Erased or purged mentions are not included."""
+    rows = Correction.objects.filter(mention__hidden_at=None).select_related("mention", "brand")
+    if brand is not None:
+        rows = rows.filter(brand=brand)
+    if org is not None:
+        rows = rows.filter(brand__organization=org)
+    latest: dict[tuple[int, str], Correction] = {}
+    for correction in rows.order_by("created_at", "id").iterator(chunk_size=2000):
+        latest[(correction.mention_id, correction.field)] = correction
+    for c in latest.values():
+        yield {
+            "text": c.mention.text, "language": c.mention.language,
+            "network": c.mention.network, "brand": c.brand.slug, "field": c.field,
+            "model": c.model_value, "label": c.new_value,
+            "reviewed_at": c.created_at.isoformat(),
+        }

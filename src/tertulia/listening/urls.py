@@ -18,6 +18,8 @@ urlpatterns = [
     path(f"{brand}/queries/new/", views.query_new, name="query_new"),
     path(f"{brand}/queries/<int:query_id>/", views.query_edit, name="query_edit"),
     path(f"{brand}/queries/validate/", views.query_validate, name="query_validate"),
+    path(f"{brand}/queries/corrections.jsonl", views.corrections_export,
+         name="corrections_export"),
     path("o/<slug:org_slug>/import/", import_views.imports, name="imports"),
     path("o/<slug:org_slug>/import/<int:job_id>/", import_views.import_job, name="import_job"),
     path("o/<slug:org_slug>/import/<int:job_id>/errors.csv", import_views.import_errors,

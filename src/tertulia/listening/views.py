@@ -29,9 +29,22 @@ from tertulia.governance.audit import Actor, AuditAction, record
 from tertulia.governance.models import Brand
 from tertulia.governance.permissions import Permission as P
 from tertulia.listening import search
-from tertulia.listening.actions import do_correct_mention, do_tag_mentions
+from tertulia.listening.actions import (
+    accuracy,
+    correction_rows,
+    do_correct_mention,
+    do_tag_mentions,
+)
 from tertulia.listening.forms import QueryForm, StreamFilterForm
-from tertulia.listening.models import Flag, Mention, MentionMatch, MentionTag, Query, Sentiment
+from tertulia.listening.models import (
+    Correction,
+    Flag,
+    Mention,
+    MentionMatch,
+    MentionTag,
+    Query,
+    Sentiment,
+)
 from tertulia.listening.query import validate
 from tertulia.listening.query.highlight import highlight
 from tertulia.web.routing import brand_route, post_only
@@ -309,7 +322,20 @@ def queries(request: HttpRequest, brand: Brand) -> HttpResponse:
         "org": brand.organization, "brand": brand, "section": "listen",
         "queries": brand.queries.annotate(match_count=Count("matches")),
         "can_manage": can(request.user, P.BRAND_QUERIES_MANAGE, brand),
+        "model_accuracy": [
+            (Correction.Field(field).label, figures)
+            for field, figures in accuracy(brand).items()
+        ],
     })
+
+
+@brand_route(P.BRAND_QUERIES_MANAGE)
+def corrections_export(request: HttpRequest, brand: Brand) -> StreamingHttpResponse:
+    """People's corrections of the text models for this brand, as JSONL training data."""
+    rows = (json.dumps(row, ensure_ascii=False) + "\n" for row in correction_rows(brand=brand))
+    response = StreamingHttpResponse(rows, content_type="application/x-ndjson; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{brand.slug}-corrections.jsonl"'
+    return response
 
 
 def _query(brand: Brand, query_id: int | None) -> Query | None:
@@ -411,4 +437,3 @@ def highlight_segments(text: str, diagnostics: list[Any]) -> list[tuple[str, str
     if any(d.severity == "error" and d.start >= len(text) for d in diagnostics):
         segments.append(("\u00a0\u00a0", "qh-problem"))  # something is missing at the end
     return segments
-
