@@ -210,6 +210,36 @@ def import_(
         typer.echo(f"Row errors (line, field, value, reason): {report}")
 
 
+@app.command()
+def erase(
+    network: Annotated[str, typer.Option(help="The author's network, e.g. x, instagram.")],
+    handle: Annotated[str, typer.Option(help="The author's handle, without @.")],
+    org: Annotated[str | None, typer.Option(help="Organization slug (needed if several).")] = None,
+) -> None:
+    """Forget a person who asked to be erased: hide their mentions now, purge them at the
+    next run, keep only a pseudonym. Audited without their handle."""
+    _django()
+    from tertulia.governance.audit import Actor
+    from tertulia.governance.models import Organization
+    from tertulia.listening.models import Author
+    from tertulia.listening.retention import do_erase_author
+
+    target = Organization.objects.filter(slug=org).first() if org else None
+    if target is None:
+        clients = Organization.objects.filter(kind=Organization.Kind.CLIENT)
+        target = clients.first() if not org and clients.count() == 1 else None
+    if target is None:
+        typer.echo("Say which organization with --org SLUG.", err=True)
+        raise typer.Exit(2)
+    try:
+        count = do_erase_author(target, network.lower(), handle.removeprefix("@"),
+                                actor=Actor.system("cli"))
+    except Author.DoesNotExist as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Erased: {count} mentions hidden now and purged at the next run.")
+
+
 @nlp_app.command("train", context_settings={"allow_extra_args": True,
                                             "ignore_unknown_options": True})
 def nlp_train(ctx: typer.Context) -> None:

@@ -144,3 +144,19 @@ def test_delete_notices_arrive_through_the_api_and_webhooks(stored: World, clien
 def test_bad_delete_notices_are_refused_precisely(deleted: object, message: str) -> None:
     with pytest.raises(PayloadInvalid, match=message):
         parse_generic(json.dumps({"id": "e", "deleted": deleted}).encode())
+
+
+@pytest.mark.django_db
+def test_the_erase_command_forgets_a_person(stored: World) -> None:
+    from typer.testing import CliRunner
+
+    from tertulia.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["erase", "--org", stored.acme.slug, "--network", "x",
+                               "--handle", "@lucia"])
+    assert done.exit_code == 0 and "2 mentions hidden" in done.output
+    assert visible(stored) == ["3"]
+    missing = runner.invoke(app, ["erase", "--org", stored.acme.slug, "--network", "x",
+                                  "--handle", "nadie"])
+    assert missing.exit_code == 1
