@@ -92,7 +92,8 @@ class Organization(models.Model):
     mention_retention_days = models.PositiveIntegerField(
         _("keep mentions for (days)"), null=True, blank=True,
         validators=[MinValueValidator(30), MaxValueValidator(3650)],
-        help_text=_("Mentions older than this are deleted automatically. Leave it empty to keep them."),
+        help_text=_("Mentions older than this are deleted automatically. "
+                    "Leave it empty to keep them."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db import reset_queries
+
 from tertulia.listening.pipeline import ingest
 from tertulia.networks.importer.reader import ParsedRow, RowError, batched, open_import
 from tertulia.networks.importer.report import ErrorReportWriter
@@ -52,6 +54,9 @@ def import_file(
                 summary.created += len(result.created)
                 summary.updated += len(result.updated)
                 summary.unchanged += len(items) - len(result.created) - len(result.updated)
+            # A long import outlives any request: drop the debug query log as a request
+            # would, or a development install's memory grows with the file.
+            reset_queries()
             if progress is not None:
                 progress(reader.bytes_read, reader.total_bytes)
     return summary
