@@ -77,3 +77,22 @@ def test_ingest_keeps_valid_items_and_names_the_bad_ones(world: World, client: C
     assert client.post(f"/api/v1/orgs/{world.acme.slug}/ingest", {"items": [ITEM]},
                        content_type="application/json",
                        **_auth(world, "agent")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_mentions_export_streams_every_match_as_json_lines(world: World, client: Client) -> None:
+    import json
+
+    Query.objects.create(brand=world.a1, name="Aurora", text="@cafeaurora")
+    items = [{**ITEM, "external_id": f"p{i}", "url": f"https://x.example/p{i}"}
+             for i in range(60)]
+    client.post(f"/api/v1/orgs/{world.acme.slug}/ingest", {"items": items},
+                content_type="application/json", **_auth(world))
+    url = f"/api/v1/orgs/{world.acme.slug}/brands/{world.a1.slug}/mentions/export"
+    response = client.get(url, **_auth(world))
+    assert response["Content-Type"] == "application/x-ndjson"
+    rows = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    assert len(rows) == 60 and {r["author"] for r in rows} == {"lucia"}
+    assert client.get(url, **_auth(world, "publisher")).status_code == 200
+    other = f"/api/v1/orgs/{world.acme.slug}/brands/{world.a2.slug}/mentions/export"
+    assert client.get(other, **_auth(world, "agency")).status_code == 404

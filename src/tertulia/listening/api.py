@@ -223,6 +223,35 @@ def list_mentions(request: HttpRequest, org_slug: str, brand_slug: str,
     return {"items": [_mention(m) for m in rows], "next_cursor": cursor}
 
 
+@router.get(
+    "/orgs/{org_slug}/brands/{brand_slug}/mentions/export", response=answers(None),
+    openapi_extra={"responses": {"200": {
+        "description": "One mention per line (JSON Lines), newest first, every match.",
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+    }}},
+)
+@declares(P.BRAND_MENTIONS_VIEW)
+def export_mentions(request: HttpRequest, org_slug: str, brand_slug: str,
+                    filters: Query[MentionFilters]) -> Any:
+    """Every mention matching the filters as JSON Lines, streamed (no page size)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import StreamingHttpResponse
+
+    from tertulia.listening.forms import StreamFilterForm
+    from tertulia.listening.views import _filtered
+
+    brand = _brand(request, org_slug, brand_slug, P.BRAND_MENTIONS_VIEW)
+    data = {k: v for k, v in filters.dict().items() if v not in ("", None) and k != "before"}
+    rows = _filtered(brand, StreamFilterForm(data, brand=brand)).order_by("-created_at", "-id")
+    lines = (json.dumps(_mention(m), cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
+             for m in rows.iterator(chunk_size=2000))
+    response = StreamingHttpResponse(lines, content_type="application/x-ndjson")
+    response["Content-Disposition"] = f'attachment; filename="mentions-{brand.slug}.jsonl"'
+    return response
+
+
 def _mention(m: models.Mention) -> dict[str, object]:
     return {
         "id": m.id, "network": m.network, "external_id": m.external_id, "kind": m.kind,
