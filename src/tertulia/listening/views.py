@@ -320,13 +320,20 @@ def export_xlsx(request: HttpRequest, brand: Brand) -> HttpResponse:
 def queries(request: HttpRequest, brand: Brand) -> HttpResponse:
     return render(request, "listening/queries.html", {
         "org": brand.organization, "brand": brand, "section": "listen",
-        "queries": brand.queries.annotate(match_count=Count("matches")),
+        "queries": [
+            _coloured(q) for q in brand.queries.annotate(match_count=Count("matches"))
+        ],
         "can_manage": can(request.user, P.BRAND_QUERIES_MANAGE, brand),
         "model_accuracy": [
             (Correction.Field(field).label, figures)
             for field, figures in accuracy(brand).items()
         ],
     })
+
+
+def _coloured(query: Query) -> Query:
+    query.segments = highlight_segments(query.text, [])  # type: ignore[attr-defined]
+    return query
 
 
 @brand_route(P.BRAND_QUERIES_MANAGE)
