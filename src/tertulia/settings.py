@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tertulia.governance",
     "tertulia.listening",
     "tertulia.networks",
+    "tertulia.engagement",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("tertulia.governance.urls")),
     path("", include("tertulia.listening.urls")),
     path("", include("tertulia.networks.urls")),
+    path("", include("tertulia.engagement.urls")),
     path("", include("tertulia.api.urls")),
 ]

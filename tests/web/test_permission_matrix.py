@@ -45,15 +45,18 @@ def expected_permissions(
         return None
     if key in ORG_ROLE_PEOPLE:
         return set(ROLE_PERMISSIONS[ORG_ROLE_PEOPLE[key]])
+    # A brand permission asked of the organization (e.g. the executive dashboard across
+    # brands) is held when held on one of its brands: here, on a1.
     if key in BRAND_ROLE_PEOPLE:
         role_perms = set(ROLE_PERMISSIONS[BRAND_ROLE_PEOPLE[key]])
         if brand_target:
             return role_perms if brand == world.a1 else None
-        return {p for p in role_perms if p.scope == "org"}
+        return role_perms
     if key == "agency":
         if brand_target:
             return set(ROLE_PERMISSIONS[Role.AGENT]) if brand == world.a1 else None
-        return set(AGENCY_ORG_PERMISSIONS)
+        return set(AGENCY_ORG_PERMISSIONS) | {
+            p for p in ROLE_PERMISSIONS[Role.AGENT] if p.scope == "brand"}
     raise AssertionError(key)
 
 
@@ -99,11 +102,25 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
         "grant_id": grant.id if grant else 999999, "token": "not-a-token",
         "query_id": query.id, "token_id": token.id, "mention_id": mention.id,
         "source_id": source.id, "job_id": job.id,
+        **_inbox_objects(brand if not foreign_objects else world.o1, mention),
     }
     url = "/" + route.pattern
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route.pattern):
         url = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), url)
     return url
+
+
+def _inbox_objects(brand: Any, mention: Any) -> dict[str, int]:
+    """A conversation (holding `mention`), a rule and a reply template of `brand`."""
+    from tertulia.engagement.actions import receive_message
+    from tertulia.engagement.models import ReplyTemplate, Rule
+
+    conv = receive_message(mention, brand, channel="", now=mention.created_at).conversation
+    rule = Rule.objects.create(brand=brand, key=f"r{Rule.objects.count()}", name="R",
+                               actions=[{"type": "pull_into_inbox"}])
+    template = ReplyTemplate.objects.create(brand=brand, key="t", name="T", language="es",
+                                            body=f"Hola {ReplyTemplate.objects.count()}")
+    return {"conversation_id": conv.id, "rule_id": rule.id, "template_id": template.id}
 
 
 def _mention_for(brand: Any, query: Any) -> Any:

@@ -163,4 +163,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     from tertulia.listening.demo import seed_listening
 
     seed_listening(org)
+    from tertulia.engagement.demo import seed_engagement
+
+    seed_engagement(org)
     return logins

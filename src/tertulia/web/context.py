@@ -50,5 +50,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ],
         "nav_listen_url": (reverse("listening:stream", args=[org.slug, listen_brand.slug])
                            if listen_brand else None),
+        "nav_inbox_url": (reverse("engagement:inbox", args=[org.slug])
+                          if any(can(user, P.BRAND_INBOX_VIEW, b) for b in brands) else None),
         "nav_settings": settings_links,
     }
