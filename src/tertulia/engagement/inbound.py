@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from tertulia.engagement import actions
 from tertulia.engagement import rules as rules_core
-from tertulia.engagement.brandconf import conf_for
+from tertulia.engagement.brandconf import BrandConf, conf_for
 from tertulia.engagement.facts import facts_for
 from tertulia.engagement.models import Conversation, CustomerHandle
 from tertulia.governance.models import Brand, SocialAccount
@@ -54,18 +54,20 @@ class Owned:
         return [*self.handles.get((network, handle), []),
                 *self.handles.get((ANY_NETWORK, handle), [])]
 
-    def owners(self, mention: Mention) -> list[tuple[Brand, str]]:
+    def owners(self, network: str, channel: str, text: str,
+               author_handle: str) -> list[tuple[Brand, str]]:
         """(brand, channel) of every brand this item reached through an owned account."""
-        if self.by_handle(mention.network, mention.author.handle):
+        if self.by_handle(network, author_handle):
             return []  # written by one of our own accounts
         found: dict[int, tuple[Brand, str]] = {}
-        if mention.channel:
-            hit = self.channels.get(mention.channel.casefold())
+        if channel:
+            hit = self.channels.get(channel.casefold())
             if hit is not None:
                 found[hit[0].id] = hit
-        for handle in _HANDLE_RE.findall(mention.text or ""):
-            for brand, channel in self.by_handle(mention.network, handle):
-                found.setdefault(brand.id, (brand, channel))
+        if "@" in text:
+            for handle in _HANDLE_RE.findall(text):
+                for brand, owned_channel in self.by_handle(network, handle):
+                    found.setdefault(brand.id, (brand, owned_channel))
         return list(found.values())
 
 
@@ -98,30 +100,49 @@ def thread_mentions(org_id: int, mention_ids: Sequence[int],
     """Thread the given new mentions of ``org_id``; returns the conversations touched.
     Idempotent: a mention already threaded into a brand's conversation is skipped. ``now``
     defaults to when the batch was ingested (the clock the pipeline was given)."""
-    mentions = list(Mention.objects.filter(
+    # A light pass decides which mentions reach an inbox; only those are loaded whole
+    # (most of a firehose batch reaches none).
+    rows = list(Mention.objects.filter(
         id__in=list(mention_ids), organization_id=org_id, hidden_at=None,
-    ).select_related("author").order_by("created_at", "id"))
-    if not mentions:
+    ).order_by("created_at", "id").values_list(
+        "id", "network", "channel", "text", "author__handle", "ingested_at"))
+    if not rows:
         return []
-    now = now or max(m.ingested_at for m in mentions) or timezone.now()
+    now = now or max(r[5] for r in rows) or timezone.now()
     owned = owned_accounts(org_id)
     matched: dict[int, set[int]] = {}
     for mention_id, brand_id in MentionMatch.objects.filter(
-        mention_id__in=[m.id for m in mentions]).values_list("mention_id", "brand_id"):
+        mention_id__in=[r[0] for r in rows]).values_list("mention_id", "brand_id"):
         matched.setdefault(mention_id, set()).add(brand_id)
-    touched: dict[int, Conversation] = {}
-    brands: dict[int, Brand] = {}
-    for mention in mentions:
-        owners = owned.owners(mention)
-        targets = [(brand, channel, False) for brand, channel in owners]
+    confs: dict[int, BrandConf] = {}  # read once per batch, not once per mention
+    plans: list[tuple[int, list[tuple[Brand, str]], list[int]]] = []
+    for mention_id, network, channel, text, author_handle, _at in rows:
+        owners = owned.owners(network, channel, text or "", author_handle)
         owner_ids = {b.id for b, _c in owners}
-        for brand_id in sorted(matched.get(mention.id, ())):
+        pulling = []
+        for brand_id in sorted(matched.get(mention_id, ())):
             if brand_id in owner_ids:
                 continue
+            conf = confs.get(brand_id)
+            if conf is None:
+                conf = confs[brand_id] = conf_for(brand_id)
+            if conf.pulls:
+                pulling.append(brand_id)
+        if owners or pulling:
+            plans.append((mention_id, owners, pulling))
+    if not plans:
+        return []
+    full = Mention.objects.select_related("author").in_bulk([p[0] for p in plans])
+    touched: dict[int, Conversation] = {}
+    brands: dict[int, Brand] = {}
+    for mention_id, owners, pulling in plans:
+        mention = full[mention_id]
+        targets = [(brand, channel, False) for brand, channel in owners]
+        for brand_id in pulling:
             brand = brands.get(brand_id) or Brand.objects.select_related("organization").get(
                 id=brand_id)
             brands[brand_id] = brand
-            if brand.is_active and _rules_pull(mention, brand, now):
+            if brand.is_active and _rules_pull(mention, brand, now, confs[brand_id]):
                 targets.append((brand, "", True))
         for brand, channel, pulled in targets:
             threaded = actions.receive_message(mention, brand, channel=channel, now=now,
@@ -131,12 +152,9 @@ def thread_mentions(org_id: int, mention_ids: Sequence[int],
     return list(touched.values())
 
 
-def _rules_pull(mention: Mention, brand: Brand, now: datetime) -> bool:
+def _rules_pull(mention: Mention, brand: Brand, now: datetime, conf: BrandConf) -> bool:
     """Would the brand's rules pull this public mention into the inbox? Evaluated on the
     conversation it would start (new, normal priority, flag as the models suggest)."""
-    conf = conf_for(brand.id)
-    if not conf.pulls:
-        return False
     link = CustomerHandle.objects.filter(author=mention.author).select_related(
         "customer").first()
     draft = Conversation(organization_id=brand.organization_id, brand=brand,
