@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +20,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(docs_app, name="docs")
 app.add_typer(query_app, name="query")
 app.add_typer(nlp_app, name="nlp")
+rollups_app = typer.Typer(help="Insights rollups: the sums every dashboard reads.",
+                          no_args_is_help=True)
+app.add_typer(rollups_app, name="rollups")
 
 
 def _django() -> None:
@@ -70,6 +73,7 @@ def run(
     from django.conf import settings
     from huey.consumer import Consumer
 
+    import tertulia.insights.tasks
     import tertulia.listening.tasks
     import tertulia.networks.tasks
     from tertulia.queue import huey
@@ -127,7 +131,7 @@ def audit_verify(
 def docs_generate(
     check: Annotated[bool, typer.Option(help="Fail if a generated page is out of date.")] = False,
 ) -> None:
-    """Write the configuration and permission references into docs/."""
+    """Write the configuration, permission and metrics references into docs/."""
     from tertulia.reference import write_reference
 
     stale = write_reference(Path.cwd() / "docs", check=check)
@@ -173,16 +177,10 @@ def import_(
     _django()
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    from tertulia.governance.models import Organization
     from tertulia.listening.importing import import_file
     from tertulia.networks.importer.reader import ImportConfigError
 
-    orgs = Organization.objects.filter(kind=Organization.Kind.CLIENT)
-    candidates = orgs.filter(slug=org) if org else orgs
-    target = candidates.first() if org or candidates.count() == 1 else None
-    if target is None:
-        typer.echo("Say which organization with --org SLUG.", err=True)
-        raise typer.Exit(2)
+    target = _client_org(org)
     mapping = {}
     for pair in map_ or []:
         field, sep, column = pair.partition("=")
@@ -220,17 +218,10 @@ def erase(
     next run, keep only a pseudonym. Audited without their handle."""
     _django()
     from tertulia.governance.audit import Actor
-    from tertulia.governance.models import Organization
     from tertulia.listening.models import Author
     from tertulia.listening.retention import do_erase_author
 
-    target = Organization.objects.filter(slug=org).first() if org else None
-    if target is None:
-        clients = Organization.objects.filter(kind=Organization.Kind.CLIENT)
-        target = clients.first() if not org and clients.count() == 1 else None
-    if target is None:
-        typer.echo("Say which organization with --org SLUG.", err=True)
-        raise typer.Exit(2)
+    target = _client_org(org)
     try:
         count = do_erase_author(target, network.lower(), handle.removeprefix("@"),
                                 actor=Actor.system("cli"))
@@ -247,6 +238,114 @@ def nlp_train(ctx: typer.Context) -> None:
     from tertulia.nlp.train import main as train
 
     raise typer.Exit(train(list(ctx.args)) or 0)
+
+
+def _client_org(slug: str | None) -> Any:
+    from tertulia.governance.models import Organization
+
+    orgs = Organization.objects.filter(kind=Organization.Kind.CLIENT)
+    candidates = orgs.filter(slug=slug) if slug else orgs
+    target = candidates.first() if slug or candidates.count() == 1 else None
+    if target is None:
+        typer.echo(f"No organization with slug {slug!r}." if slug
+                   else "Say which organization with --org SLUG.", err=True)
+        raise typer.Exit(2)
+    return target
+
+
+@rollups_app.command("rebuild")
+def rollups_rebuild(
+    org: Annotated[str | None, typer.Option(help="Organization slug (needed if several).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="First local day to rebuild, YYYY-MM-DD (default: everything).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Last local day to rebuild, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Recompute the rollups of every brand from the stored mentions. Idempotent: safe to
+    run while mentions keep arriving, and as often as wanted."""
+    from datetime import date
+
+    _django()
+    from tertulia.insights.rollups import rebuild_rollups
+
+    try:
+        start = date.fromisoformat(since) if since else None
+        end = date.fromisoformat(until) if until else None
+    except ValueError:
+        typer.echo("--since and --until take a date as YYYY-MM-DD.", err=True)
+        raise typer.Exit(2) from None
+    target = _client_org(org)
+    summary = rebuild_rollups(target, start, end, progress=lambda brand, first, last: typer.echo(
+        f"  {brand.slug}: {first} … {last}", err=True))
+    typer.echo(f"{target.slug}: {summary.brands} brands, {summary.mentions} mentions, "
+               f"{summary.hourly_rows} hourly and {summary.daily_rows} daily rows rebuilt")
+
+
+@app.command()
+def report(
+    brand: Annotated[str, typer.Option(help="Brand slug.")],
+    template: Annotated[str, typer.Option(
+        help="executive, marketing, pr, sales, service or weekly.")],
+    out: Annotated[Path, typer.Option(help="File to write.", dir_okay=False)],
+    org: Annotated[str | None, typer.Option(help="Organization slug (needed if several).")] = None,
+    format_: Annotated[str, typer.Option("--format", help="pdf, pptx or xlsx.")] = "pdf",
+    lang: Annotated[str, typer.Option(help="Language of the report: es or en.")] = "es",
+    period: Annotated[str, typer.Option(
+        help="today, yesterday, 7d, 30d, 90d, mtd, last_month, last_week (default: 30d; "
+             "last_week for the weekly).")] = "",
+    since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD (with --until).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
+    compare: Annotated[str, typer.Option(help="previous, last_year or none.")] = "previous",
+) -> None:
+    """Render a report of one brand to a PDF, PPTX or XLSX file."""
+    import time
+    from datetime import date
+
+    _django()
+    from django.utils import timezone
+
+    from tertulia.insights import metrics
+    from tertulia.insights.dashboards import Filters
+    from tertulia.insights.reports import FORMATS, TEMPLATES, build_report, render_report
+
+    problems = []
+    if template not in TEMPLATES:
+        problems.append(f"--template must be one of {', '.join(TEMPLATES)}, got {template!r}.")
+    if format_ not in FORMATS:
+        problems.append(f"--format must be one of {', '.join(FORMATS)}, got {format_!r}.")
+    if lang not in ("es", "en"):
+        problems.append(f"--lang must be es or en, got {lang!r}.")
+    if compare not in {c.value for c in metrics.Compare}:
+        problems.append(f"--compare must be previous, last_year or none, got {compare!r}.")
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise typer.Exit(2)
+    target = _client_org(org)
+    found = target.brands.filter(slug=brand).first()
+    if found is None:
+        slugs = ", ".join(target.brands.values_list("slug", flat=True))
+        typer.echo(f"No brand {brand!r} in {target.slug}; its brands: {slugs}.", err=True)
+        raise typer.Exit(2)
+    now = timezone.now()
+    try:
+        if since or until:
+            if not (since and until):
+                raise ValueError("--since and --until go together")
+            chosen = metrics.Period(date.fromisoformat(since), date.fromisoformat(until))
+        else:
+            name = period or ("last_week" if template == "weekly" else "30d")
+            chosen = metrics.preset(name, metrics.local_today(now, found.timezone))
+    except ValueError as error:
+        typer.echo(f"Bad period: {error}. Dates are YYYY-MM-DD, --until on or after --since.",
+                   err=True)
+        raise typer.Exit(2) from None
+    started = time.perf_counter()
+    doc = build_report(found, template, lang, Filters(chosen, metrics.Compare(compare)),
+                       brands=list(target.brands.filter(is_active=True)), now=now)
+    data = render_report(doc, format_)
+    out.write_bytes(data)
+    typer.echo(f"wrote {out} ({len(data):,} bytes, {time.perf_counter() - started:.1f} s): "
+               f"{doc.title}, {found.name}, {doc.period_label}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -1,5 +1,6 @@
-"""Reference pages generated from the code: the configuration and the roles-and-permissions
-table, in English and Spanish. `tertulia docs generate` writes them; a test checks them."""
+"""Reference pages generated from the code: the configuration, the roles-and-permissions
+table and the metrics, in English and Spanish. `tertulia docs generate` writes them; a test
+checks them."""
 
 from __future__ import annotations
 
@@ -57,9 +58,16 @@ def permissions_page(lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def metrics_page(lang: str) -> str:
+    from tertulia.insights.docs import metrics_page as render
+
+    return render(lang)
+
+
 PAGES = {
     "reference/configuration.md": configuration_page,
     "reference/permissions.md": permissions_page,
+    "reference/metrics.md": metrics_page,
 }
 
 

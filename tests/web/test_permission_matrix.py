@@ -90,6 +90,7 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
     from tertulia.networks.models import WebhookEndpoint
 
     source = Source.objects.create(organization=foreign, kind=Source.Kind.WEBHOOK, name="S")
+    report = _report_for(brand if not foreign_objects else world.o1)
     WebhookEndpoint.objects.create(source=source)
     from tertulia.listening.models import ImportJob
 
@@ -101,7 +102,7 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
         "invitation_id": invitation.id, "membership_id": membership.id if membership else 0,
         "grant_id": grant.id if grant else 999999, "token": "not-a-token",
         "query_id": query.id, "token_id": token.id, "mention_id": mention.id,
-        "source_id": source.id, "job_id": job.id,
+        "source_id": source.id, "job_id": job.id, "report_id": report.id,
         **_inbox_objects(brand if not foreign_objects else world.o1, mention),
     }
     url = "/" + route.pattern
@@ -121,6 +122,23 @@ def _inbox_objects(brand: Any, mention: Any) -> dict[str, int]:
     template = ReplyTemplate.objects.create(brand=brand, key="t", name="T", language="es",
                                             body=f"Hola {ReplyTemplate.objects.count()}")
     return {"conversation_id": conv.id, "rule_id": rule.id, "template_id": template.id}
+
+
+def _report_for(brand: Any) -> Any:
+    """A finished report file of the brand (insights)."""
+    from django.utils import timezone
+
+    from tertulia.insights.models import Report
+    from tertulia.insights.reports.files import path_of
+
+    report = Report.objects.create(
+        organization=brand.organization, brand=brand, template="pr", format="pdf",
+        language="en", period_start="2026-01-01", period_end="2026-01-31", compare="previous",
+        status=Report.Status.DONE, file_name=f"matrix-{Report.objects.count()}.pdf",
+        created_at=timezone.now())
+    path_of(report).parent.mkdir(parents=True, exist_ok=True)
+    path_of(report).write_bytes(b"%PDF-1.7 matrix")
+    return report
 
 
 def _mention_for(brand: Any, query: Any) -> Any:

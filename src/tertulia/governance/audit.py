@@ -53,6 +53,7 @@ class AuditAction(StrEnum):
     QUERY_DELETED = "query.deleted"
     QUERY_SAVED = "query.saved"
     REPLY_QUEUED = "reply.queued"
+    REPORT_REQUESTED = "report.requested"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
     SOURCE_CREATED = "source.created"

@@ -19,6 +19,10 @@ class StreamFilterForm(forms.Form):
     q = forms.CharField(label=_("search"), required=False, max_length=200)
     query = forms.ModelChoiceField(label=_("query"), queryset=None, required=False,
                                    empty_label=_("All queries"))
+    # What the insights dashboards count as the brand's own mentions (drill-downs land here).
+    scope = forms.ChoiceField(label=_("scope"), required=False, choices=[
+        ("", _("Brand and competitors")), ("own", _("Own mentions only")),
+        ("competitors", _("Competitors only"))])
     network = forms.CharField(label=_("network"), required=False, max_length=20)
     language = forms.ChoiceField(label=_("language"), choices=LANGUAGES, required=False)
     sentiment = forms.ChoiceField(label=_("sentiment"), choices=SENTIMENTS, required=False)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from tertulia.governance.audit import Actor, AuditAction, record
 from tertulia.governance.models import Organization
 from tertulia.listening.models import Author, Mention
+from tertulia.listening.signals import mentions_hidden
 
 # Hidden at once; deleted within a day (X asks for deleted posts to go within 24 hours).
 DELETED_UPSTREAM_GRACE = timedelta(hours=1)
@@ -34,15 +35,20 @@ def hide_deleted(org: Organization, keys: Iterable[tuple[str, str]], *,
     by_network: dict[str, list[str]] = {}
     for network, external_id in keys:
         by_network.setdefault(network, []).append(external_id)
-    hidden = 0
+    hidden: list[int] = []
     with transaction.atomic():
         for network, ids in by_network.items():
             for start in range(0, len(ids), 500):
-                hidden += Mention.objects.filter(
+                found = list(Mention.objects.filter(
                     organization=org, network=network, external_id__in=ids[start:start + 500],
                     hidden_at=None,
-                ).update(hidden_at=now, purge_after=now + DELETED_UPSTREAM_GRACE)
-    return hidden
+                ).values_list("id", flat=True))
+                Mention.objects.filter(id__in=found).update(
+                    hidden_at=now, purge_after=now + DELETED_UPSTREAM_GRACE)
+                hidden += found
+        if hidden:
+            mentions_hidden.send(sender=Mention, mention_ids=hidden)
+    return len(hidden)
 
 
 @transaction.atomic
@@ -56,8 +62,11 @@ def do_erase_author(org: Organization, network: str, handle: str, *, actor: Acto
         organization=org, network=network, handle=handle).first()
     if author is None:
         raise Author.DoesNotExist(f"No author @{handle} on {network} in this organization.")
+    ids = list(Mention.objects.filter(author=author, hidden_at=None).values_list("id", flat=True))
     count = Mention.objects.filter(author=author).update(
         hidden_at=now, purge_after=now, text="", html="", title="", url="")
+    if ids:
+        mentions_hidden.send(sender=Mention, mention_ids=ids)
     pseudonym = "erased-" + hashlib.sha256(f"{org.id}:{network}:{handle}".encode()).hexdigest()[:12]
     author.handle, author.name, author.profile_url, author.location = pseudonym, "", "", ""
     author.followers = None

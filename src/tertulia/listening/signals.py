@@ -10,3 +10,7 @@ query_rematched = Signal()
 # A person changed a mention's sentiment or flag. Sent with `sender=Mention` and
 # `mention_id=`, `field=`, `old=`, `new=`.
 mention_reclassified = Signal()
+
+# Mentions were hidden (deleted upstream, erased): whatever counted them must forget them.
+# Sent inside the hiding transaction with `sender=Mention` and `mention_ids=`.
+mentions_hidden = Signal()

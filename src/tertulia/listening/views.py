@@ -61,6 +61,10 @@ def _filtered(brand: Brand, form: StreamFilterForm) -> QuerySet[Mention]:
         data = form.cleaned_data
         if data["query"]:
             matches = matches.filter(query=data["query"])
+        if data["scope"] == "own":
+            matches = matches.exclude(query__kind=Query.Kind.COMPETITOR)
+        elif data["scope"] == "competitors":
+            matches = matches.filter(query__kind=Query.Kind.COMPETITOR)
         tz = timezone.get_current_timezone()
         if data["date_from"]:
             start = datetime.combine(data["date_from"], time.min, tzinfo=tz)

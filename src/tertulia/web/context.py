@@ -52,5 +52,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                            if listen_brand else None),
         "nav_inbox_url": (reverse("engagement:inbox", args=[org.slug])
                           if any(can(user, P.BRAND_INBOX_VIEW, b) for b in brands) else None),
+        "nav_insights_url": (reverse("insights:executive", args=[org.slug])
+                             if any(can(user, P.BRAND_INSIGHTS_VIEW, b) for b in brands)
+                             else None),
         "nav_settings": settings_links,
     }

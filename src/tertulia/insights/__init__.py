@@ -1,0 +1,1 @@
+"""Understand: rollups of the mentions, metric definitions, dashboards, reports and alerts."""
