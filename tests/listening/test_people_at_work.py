@@ -156,3 +156,25 @@ def test_the_queries_page_shows_model_accuracy_and_exports_the_corrections(
     rows = [json.loads(line) for line in b"".join(export.streaming_content).splitlines()]
     assert sorted(r["text"] for r in rows) == sorted([first.text, second.text])
     assert {r["field"] for r in rows} == {"sentiment"} and rows[0]["brand"] == listened.a1.slug
+
+
+@pytest.mark.django_db
+def test_mentions_are_sent_to_the_inbox_from_the_stream_and_the_mention_page(
+    listened: World, client: Client,
+) -> None:
+    from tertulia.engagement.models import ConversationItem
+
+    first, second = Mention.objects.get(external_id="1"), Mention.objects.get(external_id="2")
+    client.force_login(listened.person("agent"))
+    page = client.get(f"{_base(listened)}/mentions/{first.id}/").content.decode()
+    assert 'id="pull-form"' in page
+    client.post(f"{_base(listened)}/listen/bulk/",
+                {"action": "inbox", "mention": [first.id, second.id]})
+    assert ConversationItem.objects.filter(mention__in=[first, second],
+                                           conversation__brand=listened.a1).count() == 2
+    client.force_login(listened.person("analyst"))  # triages mentions, has no inbox
+    assert 'id="pull-form"' not in client.get(
+        f"{_base(listened)}/mentions/{first.id}/").content.decode()
+    refused = client.post(f"{_base(listened)}/listen/bulk/",
+                          {"action": "inbox", "mention": [first.id]})
+    assert refused.status_code == 403

@@ -12,7 +12,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -124,6 +124,7 @@ def _row_context(request: HttpRequest, brand: Brand) -> dict[str, Any]:
     return {
         "org": brand.organization, "brand": brand,
         "can_correct": can(request.user, P.BRAND_MENTIONS_TRIAGE, brand),
+        "can_pull": can(request.user, P.BRAND_INBOX_REPLY, brand),
         "sentiments": Sentiment.choices, "flags": Flag.choices,
     }
 
@@ -177,6 +178,17 @@ def bulk(request: HttpRequest, brand: Brand) -> HttpResponse:
     actor = Actor.from_request(request, brand.organization)
     if not ids:
         messages.error(request, _("Select at least one mention."))
+    elif request.POST.get("action") == "inbox":
+        if not can(request.user, P.BRAND_INBOX_REPLY, brand):
+            raise PermissionDenied
+        from tertulia.engagement.actions import do_pull_into_inbox
+
+        pulled = 0
+        for mention in Mention.objects.filter(id__in=ids, matches__brand=brand,
+                                              hidden_at=None).select_related("author").distinct():
+            do_pull_into_inbox(mention, brand, actor=actor)
+            pulled += 1
+        messages.success(request, _("%(n)s mentions sent to the inbox.") % {"n": pulled})
     elif request.POST.get("action") == "spam":
         for mention in Mention.objects.filter(id__in=ids, matches__brand=brand).distinct():
             do_correct_mention(mention, brand, "flag", Flag.SPAM, actor=actor)
