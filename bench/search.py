@@ -85,7 +85,8 @@ def build(n: int, n_brands: int, queries_per_brand: int, n_authors: int, seed: i
               "created_at", "ingested_at", "updated_at", "language", "country", "sentiment",
               "sentiment_score", "flag", "flag_confidence", "is_spam", "spam_score",
               "is_complaint", "keywords", "likes", "comments", "shares", "views",
-              "author_followers", "raw_ref", "hidden_at", "purge_after"]
+              "author_followers", "raw_ref", "hidden_at", "purge_after", "model_sentiment",
+              "model_flag"]
     mm_cols = ["mention_id", "query_id", "brand_id", "created_at", "sentiment", "network",
                "language"]
     m_sql = _insert_sql(Mention, m_cols)
@@ -108,7 +109,7 @@ def build(n: int, n_brands: int, queries_per_brand: int, n_authors: int, seed: i
                 rows.append((
                     pk, org.id, net, f"{net}-{pk}", "post", "", "", "", author0 + a, text, "",
                     "", "", "", at, now, now, lang, "", sent, 0.8, "none", 0.0, False, 0.0,
-                    False, "[]", 0, 0, 0, 0, authors[a][5], "", None, None,
+                    False, "[]", 0, 0, 0, 0, authors[a][5], "", None, None, sent, "none",
                 ))
                 first = rng.choices(range(n_brands), brand_weights)[0]
                 chosen = [first]
