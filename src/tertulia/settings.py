@@ -269,7 +269,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env("TERTULIA_LOG_LEVEL")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # The queue announces every task it runs: useful when debugging, noise on a console.
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                "huey": {"level": "DEBUG" if env("TERTULIA_LOG_LEVEL") == "DEBUG" else "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
