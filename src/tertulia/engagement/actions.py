@@ -8,6 +8,7 @@ scheduler and the ingest listener call these; nothing else saves engagement mode
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +64,8 @@ Kind = ConversationEvent.Kind
 RULES_ACTOR = Actor.system("rules")
 MAX_TAG = 60
 ONLINE_S = 15 * 60
+
+log = logging.getLogger(__name__)
 
 
 class DuplicateReply(ValidationError):
@@ -439,9 +442,14 @@ def online_ids(candidates: Sequence[str], at: datetime) -> set[str]:
 def note_activity(user: User, at: datetime | None = None) -> None:
     """The person is working in the inbox now (used for "online" by routing)."""
     at = _now(at)
-    updated = AgentActivity.objects.filter(user=user).update(last_seen_at=at)
-    if not updated:
-        AgentActivity.objects.get_or_create(user=user, defaults={"last_seen_at": at})
+    try:
+        updated = AgentActivity.objects.filter(user=user).update(last_seen_at=at)
+        if not updated:
+            AgentActivity.objects.get_or_create(user=user, defaults={"last_seen_at": at})
+    except OperationalError:
+        # A busy embedded database (a long background write) must not cost the person
+        # their page; the next page view records the activity.
+        log.warning("could not record inbox activity of %s: database busy", user.pk)
 
 
 def _change_tags(conv: Conversation, add: Sequence[str], remove: Sequence[str], actor: Actor,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +22,9 @@ def _connector(source: Source, clock: Callable[[], datetime]) -> object:
     if source.kind == Source.Kind.DEMO:
         from tertulia.networks.demo.connector import DemoConnector
 
-        return DemoConnector(clock=clock)
+        # Pages of one hour (a few hundred items): each page is one write transaction, and
+        # short ones keep the embedded SQLite responsive while a day of backfill arrives.
+        return DemoConnector(clock=clock, max_window=timedelta(hours=1))
     raise ValueError(f"source kind {source.kind!r} is not polled")
 
 
