@@ -52,6 +52,10 @@ class Table:
         listed = {f.attname for f in self._fields}  # type: ignore[union-attr]
         self._rest = [f for f in meta.concrete_fields
                       if not isinstance(f, models.AutoField) and f.attname not in listed]
+        stamped = [f.name for f in self._rest if getattr(f, "auto_now", False)
+                   or getattr(f, "auto_now_add", False)]
+        if stamped:  # their "default" is filled in by save(), which is bypassed here
+            raise ValueError(f"list the time-stamped columns explicitly: {stamped}")
 
     def insert(self, rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool = False) -> int:
         """Insert every row in one ``executemany``; returns how many rows were sent.
