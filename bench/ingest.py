@@ -76,14 +76,20 @@ class StageClock:
 
 
 def instrument(clock: StageClock) -> None:
-    """Wrap the stages `ingest()` calls through module globals, so each gets its own clock."""
-    from tertulia.listening import pipeline, search
+    """Wrap the stages `ingest()`/`store()` call through module globals, so each gets its
+    own clock."""
+    from tertulia.listening import importing, pipeline, search
 
-    for name in ("_existing", "_upsert_authors", "_enrich", "_create", "_update", "_match"):
-        setattr(pipeline, name, clock.wrap(name.lstrip("_"), getattr(pipeline, name)))
+    for name in ("_existing", "_upsert_authors", "_read", "_create", "_update", "_match",
+                 "_store_matches"):
+        label = {"_read": "enrich", "_store_matches": "store_matches"}.get(name, name[1:])
+        setattr(pipeline, name, clock.wrap(label, getattr(pipeline, name)))
     pipeline.search = type("TimedSearch", (), {"index": staticmethod(
         clock.wrap("fts_index", search.index))})
-    pipeline.ingest = clock.wrap("ingest_own", pipeline.ingest)
+    for name in ("ingest", "store"):
+        wrapped = clock.wrap("ingest_own", getattr(pipeline, name))
+        setattr(pipeline, name, wrapped)
+        setattr(importing, name, wrapped)
     # In-batch listeners (insights rollups) run inside ingest(): timed as "rollups".
     pipeline._atomic_listeners[:] = [clock.wrap("rollups", fn)
                                      for fn in pipeline._atomic_listeners]
@@ -113,7 +119,10 @@ def read_items(path: Path, limit: int | None, stats: dict[str, Any]) -> Iterator
                 yield item
 
 
-def run_pass(org: Any, path: Path, limit: int | None, batch: int) -> dict[str, Any]:
+def run_pass(org: Any, path: Path, limit: int | None, batch: int,
+             workers: int) -> dict[str, Any]:
+    if workers:
+        return run_import(org, path, limit, batch, workers)
     from tertulia.listening import pipeline
 
     stats: dict[str, Any] = defaultdict(float)
@@ -138,6 +147,46 @@ def run_pass(org: Any, path: Path, limit: int | None, batch: int) -> dict[str, A
     if pending:
         flush()
     stats["wall_s"] = time.perf_counter() - t0
+    return stats
+
+
+def run_import(org: Any, path: Path, limit: int | None, batch: int,
+               workers: int) -> dict[str, Any]:
+    """The product's import path (`tertulia import --workers N`): JSON parsing, validation,
+    text models and matching in `workers` processes; this one stores."""
+    from tertulia.listening import importing, pipeline
+
+    if limit is not None:
+        cut = path.with_name(f"{path.stem}.first{limit}.jsonl")
+        if not cut.exists():
+            with path.open(encoding="utf-8") as src, cut.open("w", encoding="utf-8") as out:
+                for n, line in enumerate(src):
+                    if n >= limit:
+                        break
+                    out.write(line)
+        path = cut
+    stats: dict[str, Any] = defaultdict(float)
+    matches = 0
+    store = pipeline.store
+
+    def counting_store(*args: Any, **kwargs: Any) -> Any:
+        nonlocal matches
+        t = time.perf_counter()
+        result = store(*args, **kwargs)
+        stats["ingest_s"] += time.perf_counter() - t
+        matches += result.matches
+        return result
+
+    importing.store = counting_store
+    t0 = time.perf_counter()
+    try:
+        summary = importing.import_file(org, path, report_path=path.with_suffix(".errors.csv"),
+                                        batch_size=batch, workers=workers)
+    finally:
+        importing.store = store
+    stats.update(lines=summary.rows_read, invalid_lines=summary.errors,
+                 created=summary.created, updated=summary.updated, matches=matches,
+                 wall_s=time.perf_counter() - t0, parse_s=0.0)
     return stats
 
 
@@ -215,9 +264,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the bench data folder")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="worker processes for parsing, models and matching, as `tertulia "
+                    "import --workers` (default: cores - 1; 0 runs everything in-process)")
     ap.add_argument("--profile", metavar="FILE.prof",
                     help="run the first pass under cProfile (slower) and dump stats there")
     a = ap.parse_args()
+    if a.workers is None:
+        a.workers = max(1, (os.cpu_count() or 1) - 1)
 
     t0 = time.perf_counter()
     corpus = Path(a.corpus) if a.corpus else corpus_file(a.limit or 50_000, a.seed)
@@ -255,17 +309,17 @@ def main() -> None:
         import pstats
 
         prof = cProfile.Profile()
-        first = prof.runcall(run_pass, org, corpus, a.limit, a.batch)
+        first = prof.runcall(run_pass, org, corpus, a.limit, a.batch, a.workers)
         prof.dump_stats(a.profile)
         pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     else:
-        first = run_pass(org, corpus, a.limit, a.batch)
+        first = run_pass(org, corpus, a.limit, a.batch, a.workers)
     stages1 = dict(clock.seconds)
     after_first = counts(org)
     rss_first = peak_rss_mb()
     clock.seconds.clear()
-    second = run_pass(org, corpus, a.limit, a.batch)
+    second = run_pass(org, corpus, a.limit, a.batch, a.workers)
     stages2 = dict(clock.seconds)
     after_second = counts(org)
 
@@ -278,7 +332,8 @@ def main() -> None:
               f"{st['wall_s']:.1f}s = {(st['lines'] - st['invalid_lines']) / st['wall_s']:.0f} "
               f"mentions/s; created {st['created']}, updated {st['updated']}, "
               f"matches {st['matches']}")
-        print(f"  read+json+item_from_dict {st['parse_s']:.2f}s | ingest() {st['ingest_s']:.2f}s"
+        where = "in the workers" if a.workers else f"{st['parse_s']:.2f}s"
+        print(f"  read+json+item_from_dict {where} | storing {st['ingest_s']:.2f}s"
               f" | other {st['wall_s'] - st['parse_s'] - st['ingest_s']:.2f}s")
         for name, secs in sorted(stages.items(), key=lambda kv: -kv[1]):
             print(f"    {name:<14} {secs:7.2f}s  {100 * secs / st['wall_s']:5.1f}%")
@@ -295,6 +350,7 @@ def main() -> None:
         "queries": len(queries),
         "brands": a.brands,
         "batch_items": a.batch,
+        "workers": a.workers,
         "ingest_mentions_per_s": round(rate),
         "ingest_wall_s": round(first["wall_s"], 2),
         "parse_s": round(first["parse_s"], 2),

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from tertulia.engagement import actions
 from tertulia.engagement import rules as rules_core
-from tertulia.engagement.brandconf import BrandConf, conf_for
+from tertulia.engagement.brandconf import BrandConf, confs_for
 from tertulia.engagement.facts import facts_for
 from tertulia.engagement.models import Conversation, CustomerHandle
 from tertulia.governance.models import Brand, SocialAccount
@@ -85,7 +85,13 @@ def on_ingested(result: IngestResult) -> None:
     if not result.created:
         return
     try:
-        thread_mentions(result.organization_id, result.created)
+        if result.new:  # what the pipeline stored, at hand: nothing to read back
+            new = sorted(result.new, key=lambda n: (n[1].created_at, n[0]))
+            _thread(result.organization_id,
+                    [(pk, p.network, p.channel, p.text, p.handle) for pk, p in new],
+                    result.matched_brands(), result.ingested_at or timezone.now())
+        else:
+            thread_mentions(result.organization_id, result.created)
     except Exception:
         # Never lose the batch for the inbox: try again from the queue.
         log.exception("threading %s mentions failed; queued for a retry", len(result.created))
@@ -109,25 +115,27 @@ def thread_mentions(org_id: int, mention_ids: Sequence[int],
     if not rows:
         return []
     now = now or max(r[5] for r in rows) or timezone.now()
-    owned = owned_accounts(org_id)
     matched: dict[int, set[int]] = {}
     for mention_id, brand_id in MentionMatch.objects.filter(
         mention_id__in=[r[0] for r in rows]).values_list("mention_id", "brand_id"):
         matched.setdefault(mention_id, set()).add(brand_id)
-    confs: dict[int, BrandConf] = {}  # read once per batch, not once per mention
+    return _thread(org_id, [r[:5] for r in rows], matched, now)
+
+
+@transaction.atomic
+def _thread(org_id: int, rows: Sequence[tuple[int, str, str, str, str]],
+            matched: dict[int, set[int]], now: datetime) -> list[Conversation]:
+    """Thread (id, network, channel, text, author handle) rows, oldest first; `matched`
+    maps each mention id to the brands whose queries it matched."""
+    owned = owned_accounts(org_id)
+    # Read once per batch, not once per mention.
+    confs = confs_for({b for brands in matched.values() for b in brands})
     plans: list[tuple[int, list[tuple[Brand, str]], list[int]]] = []
-    for mention_id, network, channel, text, author_handle, _at in rows:
+    for mention_id, network, channel, text, author_handle in rows:
         owners = owned.owners(network, channel, text or "", author_handle)
         owner_ids = {b.id for b, _c in owners}
-        pulling = []
-        for brand_id in sorted(matched.get(mention_id, ())):
-            if brand_id in owner_ids:
-                continue
-            conf = confs.get(brand_id)
-            if conf is None:
-                conf = confs[brand_id] = conf_for(brand_id)
-            if conf.pulls:
-                pulling.append(brand_id)
+        pulling = [b for b in sorted(matched.get(mention_id, ()))
+                   if b not in owner_ids and confs[b].pulls]
         if owners or pulling:
             plans.append((mention_id, owners, pulling))
     if not plans:

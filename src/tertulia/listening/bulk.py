@@ -20,6 +20,10 @@ _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.FloatF
           models.BooleanField, models.ForeignKey)
 
 
+# Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
+_MAX_PARAMS = 30_000
+
+
 def _identity(value: Any) -> Any:
     return value
 
@@ -57,20 +61,17 @@ class Table:
         if stamped:  # their "default" is filled in by save(), which is bypassed here
             raise ValueError(f"list the time-stamped columns explicitly: {stamped}")
 
-    def insert(self, rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool = False) -> int:
-        """Insert every row in one ``executemany``; returns how many rows were sent.
-        Primary keys are not read back: look rows up by their natural key."""
+    def _insert_parts(self) -> tuple[str, str]:
+        fields = self._fields + self._rest
+        quote = connection.ops.quote_name
+        head = (f"INSERT INTO {quote(self.model._meta.db_table)} "
+                f"({', '.join(quote(f.column) for f in fields)}) VALUES ")  # type: ignore[union-attr]
+        return head, f"({', '.join(['%s'] * len(fields))})"
+
+    def _params(self, rows: Iterable[tuple[Any, ...]]) -> list[list[Any]]:
         fields = self._fields + self._rest
         defaults = tuple(f.get_default() for f in self._rest)
         preps = [_preparer(f) for f in fields]  # type: ignore[arg-type]
-        quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(self.model._meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in fields)}) "  # type: ignore[union-attr]
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
-        if ignore_conflicts:
-            sql += " ON CONFLICT DO NOTHING"
         convert = [(i, p) for i, p in enumerate(preps) if p is not _identity]
         params = []
         for row in rows:
@@ -78,10 +79,38 @@ class Table:
             for i, prep in convert:
                 values[i] = prep(values[i])
             params.append(values)
+        return params
+
+    def insert(self, rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool = False) -> int:
+        """Insert every row in one ``executemany``; returns how many rows were sent.
+        Primary keys are not read back: use `insert_returning` for that."""
+        head, one = self._insert_parts()
+        sql = head + one + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+        params = self._params(rows)
         if params:
             with connection.cursor() as cursor:
                 cursor.executemany(sql, params)
         return len(params)
+
+    def insert_returning(self, rows: Iterable[tuple[Any, ...]], returning: Sequence[str], *,
+                         ignore_conflicts: bool = False) -> list[tuple[Any, ...]]:
+        """Insert the rows (multi-row INSERTs) and return `returning`'s columns of each row
+        inserted, in no particular order: return a natural key beside the id. With
+        `ignore_conflicts`, rows that hit a unique constraint are skipped and not returned."""
+        head, one = self._insert_parts()
+        quote = connection.ops.quote_name
+        tail = (" ON CONFLICT DO NOTHING" if ignore_conflicts else "") + " RETURNING " + ", ".join(
+            quote(self.model._meta.get_field(c).column) for c in returning)  # type: ignore[union-attr]
+        params = self._params(rows)
+        per = max(1, _MAX_PARAMS // (len(self._fields) + len(self._rest)))
+        out: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(params), per):
+                chunk = params[start:start + per]
+                cursor.execute(head + ", ".join([one] * len(chunk)) + tail,
+                               [v for row in chunk for v in row])
+                out.extend(cursor.fetchall())
+        return out
 
     def update(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """UPDATE the columns by primary key; each row is (*values in column order, pk)."""
@@ -103,3 +132,26 @@ class Table:
         if params:
             with connection.cursor() as cursor:
                 cursor.executemany(sql, params)
+
+
+def select_in(model: type[models.Model], columns: Sequence[str], where: dict[str, Any],
+              key: str, values: Sequence[Any], *, chunk: int = 1000) -> list[tuple[Any, ...]]:
+    """``SELECT columns FROM model WHERE <where equalities> AND key IN values`` as plain
+    tuples (no model instances, no ORM lookups: at ingest rates those cost more than the
+    query). Values come back as the driver returns them (SQLite: datetimes as text)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+
+    def col(name: str) -> str:
+        return quote(meta.get_field(name).column)  # type: ignore[union-attr]
+
+    head = (f"SELECT {', '.join(col(c) for c in columns)} FROM {quote(meta.db_table)} WHERE "
+            + "".join(f"{col(k)} = %s AND " for k in where) + f"{col(key)} IN (")
+    fixed = list(where.values())
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), chunk):
+            part = list(values[start:start + chunk])
+            cursor.execute(head + ", ".join(["%s"] * len(part)) + ")", fixed + part)
+            out.extend(cursor.fetchall())
+    return out

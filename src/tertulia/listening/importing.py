@@ -3,15 +3,22 @@ errors kept in a report, good rows kept, and re-running the same file changes no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import reset_queries
 
-from tertulia.listening.pipeline import ingest
-from tertulia.networks.importer.reader import ParsedRow, RowError, batched, open_import
+from tertulia.listening.pipeline import IngestResult, ingest, store
+from tertulia.networks.importer.reader import (
+    ImportReader,
+    ParsedRow,
+    RawRow,
+    RowError,
+    batched,
+    open_import,
+)
 from tertulia.networks.importer.report import ErrorReportWriter
 
 BATCH = 1000
@@ -30,33 +37,63 @@ class ImportSummary:
 def import_file(
     org: Any, path: Path, *, mapping: dict[str, str] | None = None, report_path: Path,
     progress: Callable[[int, int], None] | None = None, batch_size: int = BATCH,
+    workers: int = 0,
 ) -> ImportSummary:
     """Read `path` in batches and ingest them. Each batch commits on its own, so an
     interrupted import keeps what it committed and a re-run skips it (dedupe on the
-    network and external id)."""
+    network and external id). With `workers` ≥ 1, validation, the text models and matching
+    run in that many worker processes while this one writes (see `listening.parallel`)."""
     summary = ImportSummary(report=report_path)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     with open(report_path, "w", encoding="utf-8", newline="") as out, open_import(
         path, mapping=mapping
     ) as reader:
         report = ErrorReportWriter(out)
-        for chunk in batched(reader, batch_size):
-            items = []
-            for row in chunk:
-                if isinstance(row, RowError):
-                    report.write(row)
-                    summary.errors += 1
-                elif isinstance(row, ParsedRow):
-                    items.append(row.item)
-            summary.rows_read += len(chunk)
-            if items:
-                result = ingest(org, items)
+        run = _in_workers if workers > 0 else _in_process
+        for errors, rows, good, result, (done, total) in run(org, reader, batch_size,
+                                                             workers):
+            for error in errors:
+                report.write(error)
+            summary.errors += len(errors)
+            summary.rows_read += rows
+            if result is not None:
                 summary.created += len(result.created)
                 summary.updated += len(result.updated)
-                summary.unchanged += len(items) - len(result.created) - len(result.updated)
+                summary.unchanged += good - len(result.created) - len(result.updated)
             # A long import outlives any request: drop the debug query log as a request
             # would, or a development install's memory grows with the file.
             reset_queries()
             if progress is not None:
-                progress(reader.bytes_read, reader.total_bytes)
+                progress(done, total)
     return summary
+
+
+# (errors, rows read, good rows, what storing them did, (bytes read, bytes in all))
+_Step = tuple[list[RowError], int, int, IngestResult | None, tuple[int, int]]
+
+
+def _in_process(org: Any, reader: ImportReader, batch_size: int, _workers: int
+                ) -> Iterator[_Step]:
+    for chunk in batched(reader, batch_size):
+        items = [row.item for row in chunk if isinstance(row, ParsedRow)]
+        errors = [row for row in chunk if isinstance(row, RowError)]
+        result = ingest(org, items) if items else None
+        yield errors, len(chunk), len(items), result, (reader.bytes_read,
+                                                       reader.total_bytes or 0)
+
+
+def _in_workers(org: Any, reader: ImportReader, batch_size: int, workers: int
+                ) -> Iterator[_Step]:
+    from tertulia.listening.parallel import PreparePool
+
+    def batches() -> Iterator[tuple[tuple[list[RowError], int, int], list[RawRow]]]:
+        for chunk in batched(reader.raw(), batch_size):
+            early = [row for row in chunk if isinstance(row, RowError)]
+            rows = [row for row in chunk if isinstance(row, RawRow)]
+            yield (early, len(chunk), reader.bytes_read), rows
+
+    with PreparePool(org, reader.builder, workers=workers) as pool:
+        for (early, n, done), prepared, errors in pool.run(batches()):
+            result = store(org, prepared, brands=pool.brands) if prepared else None
+            yield (sorted(early + errors, key=lambda e: e.line_no), n, len(prepared), result,
+                   (done, reader.total_bytes or 0))

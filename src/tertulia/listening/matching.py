@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Count, Max
 
 from tertulia.listening.models import Query
-from tertulia.listening.query import Matcher, QuerySyntaxError, compile_queries, parse
+from tertulia.listening.prepare import matcher_from
+from tertulia.listening.query import Matcher
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ def _version(org: Any) -> tuple[int, object]:
     return stats["n"], stats["at"]
 
 
+def active_queries(org: Any) -> list[tuple[int, str, int]]:
+    """(id, text, brand id) of the organization's active queries."""
+    return list(Query.objects.filter(brand__organization=org, is_active=True).values_list(
+        "id", "text", "brand_id"))
+
+
 def matcher_for(org: Any) -> CompiledQueries | None:
     """The organization's matcher; compiled once and reused until a query changes."""
     version = _version(org)
@@ -36,17 +43,10 @@ def matcher_for(org: Any) -> CompiledQueries | None:
     if cached is not None and cached.version == version:
         return cached
     with _lock:
-        rows = list(Query.objects.filter(brand__organization=org, is_active=True).values_list(
-            "id", "text", "brand_id"))
-        parsed = {}
-        for pk, text, _brand in rows:
-            try:
-                parsed[pk] = parse(text)
-            except QuerySyntaxError:
-                continue  # saved queries are validated; a stale invalid one just never matches
-        if not parsed:
+        rows = active_queries(org)
+        matcher = matcher_from((pk, text) for pk, text, _brand in rows)
+        if matcher is None:
             return None
-        compiled = CompiledQueries(version, compile_queries(parsed),
-                                   {pk: brand for pk, _t, brand in rows})
+        compiled = CompiledQueries(version, matcher, {pk: brand for pk, _t, brand in rows})
         _cache[org.id] = compiled
         return compiled

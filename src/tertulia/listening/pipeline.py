@@ -10,31 +10,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
-from tertulia.listening import bulk, search
-from tertulia.listening.countries import alpha3
+from tertulia.listening import bulk, prepare, search
 from tertulia.listening.matching import matcher_for
 from tertulia.listening.models import Author, Mention, MentionMatch
+from tertulia.listening.prepare import Prepared, plain
 from tertulia.listening.query import MatchDocument
 from tertulia.networks.items import NetworkItem
 
 log = logging.getLogger(__name__)
 
 ENGAGEMENT_FIELDS = ("likes", "comments", "shares", "views")
-_KNOWN_FIELDS = ("id", "network", "external_id", "text", *ENGAGEMENT_FIELDS,
-                 "author_followers")
 # A known author's last-seen time is refreshed at most this often (a write per author per
 # batch would dominate ingest).
 AUTHOR_SEEN_GRANULARITY = timedelta(hours=1)
 Listener = Callable[["IngestResult"], None]
 _listeners: list[Listener] = []
 _atomic_listeners: list[Listener] = []
+# The database-free stages, module globals so bench/ingest.py can time each.
+_read = prepare.read
+_match = prepare.match
 
 
 def on_ingested(listener: Listener, *, atomic: bool = False) -> Listener:
@@ -58,53 +58,86 @@ class IngestResult:
     # Re-delivered mentions whose counts changed: id → change of (likes, comments, shares,
     # views), so derived sums can add the change instead of recounting.
     engagement_deltas: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
+    # What was stored of each new mention, so listeners need not read it back: (id, record)
+    # in batch order, the brand of each query id in the records' hits, and the batch's clock.
+    new: list[tuple[int, Prepared]] = field(default_factory=list, repr=False)
+    query_brands: dict[int, int] = field(default_factory=dict, repr=False)
+    ingested_at: datetime | None = None
+
+    def matched_brands(self) -> dict[int, set[int]]:
+        """New mention id → the brands whose queries it matched."""
+        out: dict[int, set[int]] = {}
+        for pk, p in self.new:
+            for query_id in p.hits:
+                brand = self.query_brands.get(query_id)
+                if brand is not None:
+                    out.setdefault(pk, set()).add(brand)
+        return out
 
     @property
     def received(self) -> int:
         return len(self.created) + len(self.updated) + self.skipped_duplicates
 
 
-def _enrich(texts: list[str], hints: list[dict[str, Any]]) -> list[Any]:
-    from tertulia.nlp import enrich
-
-    return enrich(texts, hints)
-
-
-def _site(url: str) -> str:
-    if not url:
-        return ""
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.")
-
-
-def _body(item: NetworkItem) -> str:
-    return " ".join(p for p in (item.title or "", item.text, "@" + item.author.handle) if p)
-
-
 def ingest(org: Any, items: Sequence[NetworkItem], *, now: datetime | None = None) -> IngestResult:
     """Store a batch for `org`. Idempotent: the same batch twice changes nothing."""
-    now = now or timezone.now()
-    result = IngestResult(org.id)
     unique: dict[tuple[str, str], NetworkItem] = {}
+    skipped = 0
     for item in items:
         key = (str(item.network), item.external_id)
         if key in unique:
-            result.skipped_duplicates += 1
+            skipped += 1
         unique[key] = item  # the last delivery of an item in a batch wins
-    if not unique:
-        return result
     with transaction.atomic():
         existing = _existing(org, list(unique))
-        fresh = [it for key, it in unique.items() if key not in existing]
-        known = [(existing[key], it) for key, it in unique.items() if key in existing]
-        authors = _upsert_authors(org, list(unique.values()), now)
-        created = _create(org, fresh, authors, now)
-        result.created = [m.id for m in created]
-        result.updated = _update(known, now, result.engagement_deltas)
-        result.matches = _match(org, created)
-        search.index((m.id, m.language, _body(m.item)) for m in created)
-        _notify_atomic(result)
-        transaction.on_commit(lambda: _notify(result))
+        fresh = [plain(it) for key, it in unique.items() if key not in existing]
+        _read(fresh, [unique[p.key].lang for p in fresh])
+        compiled = matcher_for(org) if fresh else None
+        _match(fresh, compiled.matcher if compiled else None)
+        known = [plain(it) for key, it in unique.items() if key in existing]
+        result = _store(org, fresh, known, existing, compiled.brands if compiled else {},
+                        now or timezone.now())
+    result.skipped_duplicates += skipped
+    return result
+
+
+def store(org: Any, prepared: Sequence[Prepared], *, brands: dict[int, int],
+          now: datetime | None = None) -> IngestResult:
+    """Store records `prepare()` already read and matched (in a worker process, say);
+    `brands` maps each query id in their hits to its brand. Idempotent as `ingest`."""
+    unique: dict[tuple[str, str], Prepared] = {}
+    skipped = 0
+    for p in prepared:
+        if p.key in unique:
+            skipped += 1
+        unique[p.key] = p
+    with transaction.atomic():
+        existing = _existing(org, list(unique))
+        fresh = [p for key, p in unique.items() if key not in existing]
+        known = [p for key, p in unique.items() if key in existing]
+        result = _store(org, fresh, known, existing, brands, now or timezone.now())
+    result.skipped_duplicates += skipped
+    return result
+
+
+def _store(org: Any, fresh: list[Prepared], known: list[Prepared],
+           existing: dict[tuple[str, str], _Stored], brands: dict[int, int],
+           now: datetime) -> IngestResult:
+    """The writes of one batch, inside its transaction."""
+    result = IngestResult(org.id)
+    if not (fresh or known):
+        return result
+    authors = _upsert_authors(org, fresh + known, now)
+    created, raced = _create(org, fresh, authors, now)
+    result.skipped_duplicates = raced
+    result.created = [pk for pk, _p in created]
+    result.new, result.query_brands, result.ingested_at = created, brands, now
+    result.updated = _update([(existing[p.key], p) for p in known], now,
+                             result.engagement_deltas)
+    result.matches = _store_matches(created, brands)
+    search.index(((pk, p.language, p.body) for pk, p in created), new=True)
+    _notify_atomic(result)
+    transaction.on_commit(lambda: _notify(result))
     return result
 
 
@@ -125,200 +158,148 @@ def _notify(result: IngestResult) -> None:
             log.exception("ingest listener %r failed", listener)
 
 
-def _existing(org: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Mention]:
-    by_network: dict[str, list[str]] = {}
-    for network, external_id in keys:
-        by_network.setdefault(network, []).append(external_id)
-    found: dict[tuple[str, str], Mention] = {}
-    for network, ids in by_network.items():
-        for start in range(0, len(ids), 500):
-            rows = Mention.objects.filter(
-                organization=org, network=network, external_id__in=ids[start:start + 500]
-            ).only(*_KNOWN_FIELDS)
-            for row in rows:
-                found[(row.network, row.external_id)] = row
+@dataclass(slots=True)
+class _Stored:
+    """What a re-delivery is compared with."""
+
+    id: int
+    text: str
+    counts: tuple[int, int, int, int]
+    language: str
+
+
+def _existing(org: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], _Stored]:
+    found: dict[tuple[str, str], _Stored] = {}
+    for network, ids in _by_network(keys).items():
+        for pk, external_id, text, likes, comments, shares, views, language in bulk.select_in(
+            Mention, ["id", "external_id", "text", *ENGAGEMENT_FIELDS, "language"],
+            {"organization": org.id, "network": network}, "external_id", ids,
+        ):
+            found[(network, external_id)] = _Stored(pk, text, (likes, comments, shares, views),
+                                                    language)
     return found
 
 
-def _upsert_authors(
-    org: Any, items: list[NetworkItem], now: datetime
-) -> dict[tuple[str, str], int]:
-    """Author ids for the batch. New authors are inserted; known ones are written only
-    when their follower count changed or they were last seen over an hour ago."""
-    latest: dict[tuple[str, str], NetworkItem] = {}
-    for item in items:
-        latest[(str(item.network), item.author.handle)] = item
-    keys = list(latest)
-    have = _authors(org, keys)
-    missing = [k for k in keys if k not in have]
-    if missing:
-        authors = []
-        for key in missing:
-            a = latest[key].author
-            authors.append((org.id, key[0], key[1], a.name or "", a.followers, a.verified,
-                            str(a.profile_url or ""), a.location or "", now, now))
-        _AUTHORS.insert(authors, ignore_conflicts=True)
-        have.update(_authors(org, missing))
-    stale_before = now - AUTHOR_SEEN_GRANULARITY
-    stale = []
-    for key in keys:
-        if key in missing:
-            continue
-        pk, followers, last_seen = have[key]
-        fresh = latest[key].author.followers
-        if (fresh is not None and fresh != followers) or last_seen < stale_before:
-            stale.append((fresh if fresh is not None else followers, now, pk))
-    _AUTHOR_SEEN.update(stale)
-    return {key: row[0] for key, row in have.items()}
-
-
-def _authors(
-    org: Any, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, int | None, datetime]]:
-    """(network, handle) → (id, followers, last seen) of the authors already stored."""
-    out: dict[tuple[str, str], tuple[int, int | None, datetime]] = {}
-    by_network: dict[str, list[str]] = {}
-    for network, handle in keys:
-        by_network.setdefault(network, []).append(handle)
-    for network, handles in by_network.items():
-        for start in range(0, len(handles), 500):
-            for pk, handle, followers, last_seen in Author.objects.filter(
-                organization=org, network=network, handle__in=handles[start:start + 500]
-            ).values_list("id", "handle", "followers", "last_seen_at"):
-                out[(network, handle)] = (pk, followers, last_seen)
+def _by_network(keys: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for network, value in keys:
+        out.setdefault(network, []).append(value)
     return out
 
 
-@dataclass(slots=True)
-class _New:
-    """What the rest of a batch needs of a mention just inserted (no model instance: at
-    ingest rates building them costs more than the INSERT)."""
+def _upsert_authors(
+    org: Any, items: list[Prepared], now: datetime
+) -> dict[tuple[str, str], int]:
+    """Author ids for the batch. New authors are inserted; known ones are written only
+    when their follower count changed or they were last seen over an hour ago."""
+    latest: dict[tuple[str, str], Prepared] = {}
+    for p in items:
+        latest[(p.network, p.handle)] = p
+    keys = list(latest)
+    stale_before = now - AUTHOR_SEEN_GRANULARITY
+    have: dict[tuple[str, str], tuple[int, int | None, bool]] = {}
+    for network, handles in _by_network(keys).items():
+        for pk, handle, followers, seen in bulk.select_in(
+            Author, ["id", "handle", "followers", "last_seen_at"],
+            {"organization": org.id, "network": network}, "handle", handles,
+        ):
+            if seen.tzinfo is None:  # SQLite's driver gives naive UTC
+                seen = seen.replace(tzinfo=UTC)
+            have[(network, handle)] = (pk, followers, seen < stale_before)
+    ids = {key: row[0] for key, row in have.items()}
+    missing = [k for k in keys if k not in have]
+    if missing:
+        rows = []
+        for key in missing:
+            p = latest[key]
+            rows.append((org.id, p.network, p.handle, p.author_name, p.author_followers,
+                         p.author_verified, p.author_url, p.author_location, now, now))
+        for pk, network, handle in _AUTHORS.insert_returning(
+                rows, ["id", "network", "handle"], ignore_conflicts=True):
+            ids[(network, handle)] = pk
+        for network, handles in _by_network([k for k in missing if k not in ids]).items():
+            for pk, handle in bulk.select_in(  # written meanwhile by a concurrent batch
+                Author, ["id", "handle"], {"organization": org.id, "network": network},
+                "handle", handles,
+            ):
+                ids[(network, handle)] = pk
+    stale = []
+    for key, (pk, followers, seen_long_ago) in have.items():
+        fresh = latest[key].author_followers
+        if (fresh is not None and fresh != followers) or seen_long_ago:
+            stale.append((fresh if fresh is not None else followers, now, pk))
+    _AUTHOR_SEEN.update(stale)
+    return ids
 
-    item: NetworkItem
-    network: str
-    external_id: str
-    kind: str
-    text: str
-    title: str
-    url: str
-    site: str
-    created_at: datetime
-    language: str
-    country: str
-    sentiment: str
-    flag: str
-    author_followers: int | None
-    id: int = 0
 
-
-def _create(org: Any, items: list[NetworkItem], authors: dict[tuple[str, str], int],
-            now: datetime) -> list[_New]:
-    if not items:
-        return []
-    hints = [
-        {"lang": it.lang, "author_handle": it.author.handle, "followers": it.author.followers}
-        for it in items
-    ]
-    enriched = _enrich([it.text if it.text else (it.title or "") for it in items], hints)
+def _create(org: Any, fresh: list[Prepared], authors: dict[tuple[str, str], int],
+            now: datetime) -> tuple[list[tuple[int, Prepared]], int]:
+    """Insert the new mentions: (id, record) of each, and how many a concurrent batch had
+    inserted first (skipped)."""
+    if not fresh:
+        return [], 0
     rows = []
-    new = []
-    for item, nlp in zip(items, enriched, strict=True):
-        url = str(item.url or "")
-        network = str(item.network)
-        country = alpha3(item.geo.country_code) if item.geo else ""
-        site = _site(url)
-        eng = item.engagement
+    for p in fresh:
+        r = p.reading
+        assert r is not None, "new mentions are read by the text models before they are stored"
         rows.append((
-            org.id, network, item.external_id, str(item.kind), item.thread_id or "",
-            item.parent_id or "", item.channel or "", authors[(network, item.author.handle)],
-            item.text, item.html or "", item.title or "", url, site, item.created_at, now,
-            now, nlp.language, country, nlp.sentiment, nlp.sentiment_score, nlp.flag,
-            nlp.flag_confidence, nlp.is_spam, nlp.spam_score, nlp.is_complaint,
-            list(nlp.keywords)[:10], nlp.sentiment, nlp.flag, eng.likes, eng.comments,
-            eng.shares, eng.views, item.author.followers, item.raw_ref or "",
+            org.id, p.network, p.external_id, p.kind, p.thread_id, p.parent_id, p.channel,
+            authors[(p.network, p.handle)], p.text, p.html, p.title, p.url, p.site,
+            p.created_at, now, now, r.language, p.country, r.sentiment, r.sentiment_score,
+            r.flag, r.flag_confidence, r.is_spam, r.spam_score, r.is_complaint, r.keywords,
+            r.sentiment, r.flag, p.likes, p.comments, p.shares, p.views, p.author_followers,
+            p.raw_ref,
         ))
-        new.append(_New(item, network, item.external_id, str(item.kind), item.text,
-                        item.title or "", url, site, item.created_at, nlp.language, country,
-                        nlp.sentiment, nlp.flag, item.author.followers))
-    _MENTIONS.insert(rows)
-    ids = _ids(org, [(m.network, m.external_id) for m in new])
-    for m in new:
-        m.id = ids[(m.network, m.external_id)]
-    return new
+    ids = {(network, external_id): pk for pk, network, external_id in
+           _MENTIONS.insert_returning(rows, ["id", "network", "external_id"],
+                                      ignore_conflicts=True)}
+    created = [(ids[p.key], p) for p in fresh if p.key in ids]
+    return created, len(fresh) - len(created)
 
 
-def _ids(org: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    by_network: dict[str, list[str]] = {}
-    for network, external_id in keys:
-        by_network.setdefault(network, []).append(external_id)
-    found: dict[tuple[str, str], int] = {}
-    for network, ids in by_network.items():
-        for start in range(0, len(ids), 500):
-            for pk, external_id in Mention.objects.filter(
-                organization=org, network=network, external_id__in=ids[start:start + 500]
-            ).values_list("id", "external_id"):
-                found[(network, external_id)] = pk
-    return found
-
-
-def _update(known: list[tuple[Mention, NetworkItem]], now: datetime,
+def _update(known: list[tuple[_Stored, Prepared]], now: datetime,
             deltas: dict[int, tuple[int, int, int, int]]) -> list[int]:
     """A re-delivered item refreshes its counts and, when edited, its text. The change of
     each mention's counts goes into `deltas`."""
-    changed = []
+    rows = []
     edited = []
-    for mention, item in known:
-        counts = {f: getattr(item.engagement, f) for f in ENGAGEMENT_FIELDS}
-        differs = any(getattr(mention, f) != v for f, v in counts.items())
-        text_changed = bool(item.text) and item.text != mention.text
-        if not (differs or text_changed):
+    for stored, p in known:
+        counts = (p.likes, p.comments, p.shares, p.views)
+        text_changed = bool(p.text) and p.text != stored.text
+        if counts == stored.counts and not text_changed:
             continue
-        if differs:
-            deltas[mention.id] = tuple(  # type: ignore[assignment]
-                counts[f] - getattr(mention, f) for f in ENGAGEMENT_FIELDS)
-        for name, value in counts.items():
-            setattr(mention, name, value)
+        if counts != stored.counts:
+            deltas[stored.id] = (counts[0] - stored.counts[0], counts[1] - stored.counts[1],
+                                 counts[2] - stored.counts[2], counts[3] - stored.counts[3])
         if text_changed:
-            mention.text = item.text
-            edited.append((mention.id, "", _body(item)))
-        mention.updated_at = now
-        changed.append(mention)
-    if changed:
-        Mention.objects.bulk_update(changed, [*ENGAGEMENT_FIELDS, "text", "updated_at"],
-                                    batch_size=500)
-    if edited:
-        langs = dict(Mention.objects.filter(id__in=[e[0] for e in edited]).values_list(
-            "id", "language"))
-        search.index((pk, langs.get(pk, ""), body) for pk, _lang, body in edited)
-    return [m.id for m in changed]
+            edited.append((stored.id, stored.language, p.body))
+        rows.append((*counts, p.text if text_changed else stored.text, now, stored.id))
+    _MENTION_REFRESH.update(rows)
+    search.index(edited)
+    return [row[-1] for row in rows]
 
 
-def document_for(mention: Mention | _New, item: NetworkItem | None = None) -> MatchDocument:
-    """What a query sees of a mention."""
-    author = item.author if item is not None else None
+def document_for(mention: Mention) -> MatchDocument:
+    """What a query sees of a stored mention (a backfill matches those)."""
     return MatchDocument(
-        text=mention.text, title=mention.title or None,
-        author=author.handle if author else mention.author.handle,  # type: ignore[union-attr]
+        text=mention.text, title=mention.title or None, author=mention.author.handle,
         site=mention.site or None, url=mention.url or None, language=mention.language,
         country=mention.country or None, network=mention.network, kind=mention.kind,
-        author_followers=mention.author_followers,
-        author_verified=author.verified if author else mention.author.verified,  # type: ignore[union-attr]
+        author_followers=mention.author_followers, author_verified=mention.author.verified,
         sentiment=mention.sentiment, flag=mention.flag, created_at=mention.created_at,
     )
 
 
-def _match(org: Any, mentions: list[_New]) -> int:
-    if not mentions:
-        return 0
-    compiled = matcher_for(org)
-    if compiled is None:
-        return 0
-    docs = [document_for(m, m.item) for m in mentions]
+def _store_matches(created: list[tuple[int, Prepared]], brands: dict[int, int]) -> int:
     rows = []
-    for mention, hits in zip(mentions, compiled.matcher.match_batch(docs), strict=True):
-        for query_id in hits:
-            rows.append((mention.id, query_id, compiled.brands[query_id], mention.created_at,
-                         mention.sentiment, mention.network, mention.language))
+    for pk, p in created:
+        if p.hits:
+            r = p.reading
+            for query_id in p.hits:
+                brand = brands.get(query_id)
+                if brand is not None:  # a query deleted since the matcher was built
+                    rows.append((pk, query_id, brand, p.created_at, r.sentiment if r else "",
+                                 p.network, p.language))
     return _MATCHES.insert(rows, ignore_conflicts=True)
 
 
@@ -334,6 +315,7 @@ _AUTHORS = bulk.Table(Author, [
     "location", "first_seen_at", "last_seen_at",
 ])
 _AUTHOR_SEEN = bulk.Table(Author, ["followers", "last_seen_at"])
+_MENTION_REFRESH = bulk.Table(Mention, [*ENGAGEMENT_FIELDS, "text", "updated_at"])
 _MATCHES = bulk.Table(MentionMatch, [
     "mention_id", "query_id", "brand_id", "created_at", "sentiment", "network", "language",
 ])

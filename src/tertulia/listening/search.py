@@ -65,15 +65,17 @@ def create_schema(conn: object = None) -> None:
             cursor.execute(statement)
 
 
-def index(rows: Iterable[tuple[int, str, str]]) -> None:
-    """(mention id, language, body) → the index; re-indexing an id replaces its entry."""
+def index(rows: Iterable[tuple[int, str, str]], *, new: bool = False) -> None:
+    """(mention id, language, body) → the index; re-indexing an id replaces its entry.
+    `new=True` says the ids were never indexed (mentions just inserted)."""
     rows = list(rows)
     if not rows:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.executemany("DELETE FROM listening_mention_fts WHERE rowid = %s",
-                               [(r[0],) for r in rows])
+            if not new:
+                cursor.executemany("DELETE FROM listening_mention_fts WHERE rowid = %s",
+                                   [(r[0],) for r in rows])
             cursor.executemany("INSERT INTO listening_mention_fts(rowid, body) VALUES (%s, %s)",
                                [(r[0], r[2]) for r in rows])
         else:

@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -167,6 +166,7 @@ class MediaKind(StrEnum):
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _ANY_SPACE = re.compile(r"\s")
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+_HTTP_NETLOC = re.compile(r"(?i)https?://([^/?#]+)")
 
 
 def _clean(value: str) -> str:
@@ -184,10 +184,20 @@ def _http_url(value: str) -> str:
         raise ValueError(f"URL longer than {MAX_URL_CHARS} characters")
     if _ANY_SPACE.search(value) or _BAD_CHARS.search(value):
         raise ValueError("URL must not contain spaces or control characters")
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if _HTTP_NETLOC.match(value) is None:
         raise ValueError("must be an absolute http(s) URL, e.g. https://example.com/post/1")
     return value
+
+
+def http_host(url: str) -> str:
+    """The lower-cased host of an http(s) URL (no user, port or IPv6 brackets); "" if none."""
+    found = _HTTP_NETLOC.match(url)
+    if found is None:
+        return ""
+    netloc = found.group(1).rpartition("@")[2]
+    if netloc.startswith("["):
+        return netloc[1:netloc.find("]")].lower()
+    return netloc.partition(":")[0].lower()
 
 
 def _identifier(value: str) -> str:

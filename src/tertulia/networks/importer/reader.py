@@ -37,6 +37,8 @@ __all__ = [
     "ImportConfigError",
     "ImportReader",
     "ParsedRow",
+    "RawRow",
+    "RowBuilder",
     "RowError",
     "batched",
     "detect_format",
@@ -322,6 +324,58 @@ def _row_errors(line_no: int, exc: ItemValidationError) -> Iterator[RowError]:
         yield RowError(line_no, error.field, value, error.reason)
 
 
+class RawRow(NamedTuple):
+    """A row read but not yet validated: a JSONL line's text or a CSV row's fields."""
+
+    line_no: int
+    payload: str | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowBuilder:
+    """Turns raw rows into items: a file's defaults, time zone and date format. Plain data,
+    so worker processes can be given one."""
+
+    source: str
+    defaults: dict[str, str]
+    naive_tz: tzinfo
+    date_format: str | None
+
+    def rows(self, line_no: int, payload: str | dict[str, Any]) -> Iterator[ParsedRow | RowError]:
+        """A raw row's item, or its errors."""
+        if isinstance(payload, dict):
+            yield from self.build(line_no, payload)
+            return
+        try:
+            data = json.loads(payload)
+        except RecursionError:
+            yield RowError(line_no, "line", _preview(payload.strip()), "JSON nests too deeply")
+            return
+        except ValueError as exc:
+            yield RowError(line_no, "line", _preview(payload.strip()), f"not valid JSON: {exc}")
+            return
+        if not isinstance(data, dict):
+            yield RowError(
+                line_no, "line", _preview(payload.strip()), "each line must be a JSON object {...}"
+            )
+            return
+        yield from self.build(line_no, data)
+
+    def build(self, line_no: int, data: dict[str, Any]) -> Iterator[ParsedRow | RowError]:
+        for key, value in self.defaults.items():
+            if data.get(key) in (None, ""):
+                data[key] = value
+        if "created_at" in data:
+            data["created_at"] = parse_when(data["created_at"], self.naive_tz, self.date_format)
+        data.setdefault("raw_ref", f"import:{self.source}:{line_no}")
+        try:
+            item = item_from_dict(data, naive_tz=self.naive_tz)
+        except ItemValidationError as exc:
+            yield from _row_errors(line_no, exc)
+            return
+        yield ParsedRow(line_no, item)
+
+
 class _Lines:
     """Physical lines of a binary stream, decoded, each capped at ``MAX_LINE_BYTES``."""
 
@@ -409,6 +463,7 @@ class ImportReader:
         self.date_format = date_format
         self.delimiter = delimiter
         self.total_bytes = total_bytes
+        self.builder = RowBuilder(source, self.defaults, naive_tz, date_format)
         self.columns: dict[str, str] = {}  # the mapping in effect once the header is read
         self._lines = _Lines(stream, encoding)
 
@@ -419,21 +474,12 @@ class ImportReader:
     def __iter__(self) -> Iterator[ParsedRow | RowError]:
         return self._jsonl() if self.format == "jsonl" else self._csv()
 
-    def _build(self, line_no: int, data: dict[str, Any]) -> Iterator[ParsedRow | RowError]:
-        for key, value in self.defaults.items():
-            if data.get(key) in (None, ""):
-                data[key] = value
-        if "created_at" in data:
-            data["created_at"] = parse_when(data["created_at"], self.naive_tz, self.date_format)
-        data.setdefault("raw_ref", f"import:{self.source}:{line_no}")
-        try:
-            item = item_from_dict(data, naive_tz=self.naive_tz)
-        except ItemValidationError as exc:
-            yield from _row_errors(line_no, exc)
-            return
-        yield ParsedRow(line_no, item)
+    def raw(self) -> Iterator[RawRow | RowError]:
+        """The rows before validation (see `RawRow`), for `builder` to turn into items
+        elsewhere (in worker processes). Problems found while reading come as errors."""
+        return self._jsonl(raw=True) if self.format == "jsonl" else self._csv(raw=True)
 
-    def _jsonl(self) -> Iterator[ParsedRow | RowError]:
+    def _jsonl(self, raw: bool = False) -> Iterator[Any]:
         lines = self._lines
         for text in lines:
             line_no = lines.line_no
@@ -447,22 +493,12 @@ class ImportReader:
                 continue
             if not text.strip():
                 continue
-            try:
-                data = json.loads(text)
-            except RecursionError:
-                yield RowError(line_no, "line", _preview(text.strip()), "JSON nests too deeply")
-                continue
-            except ValueError as exc:
-                yield RowError(line_no, "line", _preview(text.strip()), f"not valid JSON: {exc}")
-                continue
-            if not isinstance(data, dict):
-                yield RowError(
-                    line_no, "line", _preview(text.strip()), "each line must be a JSON object {...}"
-                )
-                continue
-            yield from self._build(line_no, data)
+            if raw:
+                yield RawRow(line_no, text)
+            else:
+                yield from self.builder.rows(line_no, text)
 
-    def _csv(self) -> Iterator[ParsedRow | RowError]:
+    def _csv(self, raw: bool = False) -> Iterator[Any]:
         lines = self._lines
         first = next(lines, None)
         if first is None:
@@ -518,7 +554,10 @@ class ImportReader:
                 data.update(_lenient_network(data["network"]))
             if derive_id:
                 data["external_id"] = _derived_id(data)
-            yield from self._build(start, data)
+            if raw:
+                yield RawRow(start, data)
+            else:
+                yield from self.builder.build(start, data)
 
     @staticmethod
     def _coerce(field: str, cell: str) -> object:
