@@ -57,6 +57,8 @@ class Owned:
     def owners(self, network: str, channel: str, text: str,
                author_handle: str) -> list[tuple[Brand, str]]:
         """(brand, channel) of every brand this item reached through an owned account."""
+        if not self.handles:
+            return []
         if self.by_handle(network, author_handle):
             return []  # written by one of our own accounts
         found: dict[int, tuple[Brand, str]] = {}

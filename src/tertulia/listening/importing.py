@@ -32,6 +32,7 @@ class ImportSummary:
     unchanged: int = 0
     errors: int = 0
     report: Path | None = None
+    worker_cpu_s: float = 0.0  # CPU time the worker processes spent preparing rows
 
 
 def import_file(
@@ -51,7 +52,7 @@ def import_file(
         report = ErrorReportWriter(out)
         run = _in_workers if workers > 0 else _in_process
         for errors, rows, good, result, (done, total) in run(org, reader, batch_size,
-                                                             workers):
+                                                             workers, summary):
             for error in errors:
                 report.write(error)
             summary.errors += len(errors)
@@ -72,8 +73,8 @@ def import_file(
 _Step = tuple[list[RowError], int, int, IngestResult | None, tuple[int, int]]
 
 
-def _in_process(org: Any, reader: ImportReader, batch_size: int, _workers: int
-                ) -> Iterator[_Step]:
+def _in_process(org: Any, reader: ImportReader, batch_size: int, _workers: int,
+                _summary: ImportSummary) -> Iterator[_Step]:
     for chunk in batched(reader, batch_size):
         items = [row.item for row in chunk if isinstance(row, ParsedRow)]
         errors = [row for row in chunk if isinstance(row, RowError)]
@@ -82,8 +83,8 @@ def _in_process(org: Any, reader: ImportReader, batch_size: int, _workers: int
                                                        reader.total_bytes or 0)
 
 
-def _in_workers(org: Any, reader: ImportReader, batch_size: int, workers: int
-                ) -> Iterator[_Step]:
+def _in_workers(org: Any, reader: ImportReader, batch_size: int, workers: int,
+                summary: ImportSummary) -> Iterator[_Step]:
     from tertulia.listening.parallel import PreparePool
 
     def batches() -> Iterator[tuple[tuple[list[RowError], int, int], list[RawRow]]]:
@@ -95,5 +96,6 @@ def _in_workers(org: Any, reader: ImportReader, batch_size: int, workers: int
     with PreparePool(org, reader.builder, workers=workers) as pool:
         for (early, n, done), prepared, errors in pool.run(batches()):
             result = store(org, prepared, brands=pool.brands) if prepared else None
+            summary.worker_cpu_s = pool.worker_cpu_s
             yield (sorted(early + errors, key=lambda e: e.line_no), n, len(prepared), result,
                    (done, reader.total_bytes or 0))

@@ -48,7 +48,10 @@ class Query(models.Model):
 
 
 class Author(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique (organization, network, …) constraint, which leads with it: a
+    # separate index would only slow every insert.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
     network = models.CharField(max_length=20)
     handle = models.CharField(max_length=256)
     name = models.CharField(max_length=512, blank=True)
@@ -86,14 +89,18 @@ class Flag(models.TextChoices):
 class Mention(models.Model):
     """One post, comment, message, review or article, as brought in and understood."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique (organization, network, …) constraint, which leads with it: a
+    # separate index would only slow every insert.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
     network = models.CharField(max_length=20)
     external_id = models.CharField(max_length=256)
     kind = models.CharField(max_length=20)
     thread_id = models.CharField(max_length=256, blank=True)
     parent_id = models.CharField(max_length=256, blank=True)
     channel = models.CharField(max_length=256, blank=True)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="mentions")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="mentions",
+                               db_index=False)  # mention_author_time leads with it
     text = models.TextField()
     html = models.TextField(blank=True)
     title = models.CharField(max_length=1000, blank=True)
@@ -143,8 +150,10 @@ class MentionMatch(models.Model):
     """A mention matched a query. Denormalized so a stream page reads one index range."""
 
     mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="matches")
-    query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="matches")
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    # Both lead composite indexes below (match_once, match_brand_time): no index of their own.
+    query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="matches",
+                              db_index=False)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", db_index=False)
     created_at = models.DateTimeField()
     sentiment = models.CharField(max_length=10)
     network = models.CharField(max_length=20)

@@ -25,6 +25,7 @@ from tertulia.networks.importer.reader import ParsedRow, RawRow, RowBuilder, Row
 
 T = TypeVar("T")
 _matcher: Any = None
+_vendor = ""
 
 
 def default_workers() -> int:
@@ -32,9 +33,10 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-def _start(queries: list[tuple[int, str]]) -> None:
-    global _matcher
+def _start(queries: list[tuple[int, str]], vendor: str) -> None:
+    global _matcher, _vendor
     _matcher = matcher_from(queries)
+    _vendor = vendor
     from tertulia.nlp import enrich
 
     enrich(["warm up"], [{}])  # load the models once, before the first batch
@@ -51,13 +53,15 @@ def _prepare(builder: RowBuilder, rows: Sequence[RawRow]) -> tuple[list[Prepared
                 items.append(out.item)
             else:
                 errors.append(out)
-    return prepare(items, _matcher), errors, time.process_time() - t0
+    return prepare(items, _matcher, _vendor), errors, time.process_time() - t0
 
 
 class PreparePool:
     """Worker processes preparing batches of raw rows for one organization."""
 
     def __init__(self, org: Any, builder: RowBuilder, *, workers: int | None = None) -> None:
+        from django.db import connection
+
         from tertulia.listening.matching import active_queries
 
         queries = active_queries(org)
@@ -67,7 +71,8 @@ class PreparePool:
         self.worker_cpu_s = 0.0
         self._pool = ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start, initargs=([(pk, text) for pk, text, _b in queries],))
+            initializer=_start,
+            initargs=([(pk, text) for pk, text, _b in queries], connection.vendor))
 
     def __enter__(self) -> PreparePool:
         return self

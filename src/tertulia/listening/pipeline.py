@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tertulia.listening import bulk, prepare, search
 from tertulia.listening.matching import matcher_for
 from tertulia.listening.models import Author, Mention, MentionMatch
-from tertulia.listening.prepare import Prepared, plain
+from tertulia.listening.prepare import MENTION_COLUMNS, Prepared, plain
 from tertulia.listening.query import MatchDocument
 from tertulia.networks.items import NetworkItem
 
@@ -94,6 +94,7 @@ def ingest(org: Any, items: Sequence[NetworkItem], *, now: datetime | None = Non
         _read(fresh, [unique[p.key].lang for p in fresh])
         compiled = matcher_for(org) if fresh else None
         _match(fresh, compiled.matcher if compiled else None)
+        prepare.stored_values(fresh, connection.vendor)
         known = [plain(it) for key, it in unique.items() if key in existing]
         result = _store(org, fresh, known, existing, compiled.brands if compiled else {},
                         now or timezone.now())
@@ -238,18 +239,11 @@ def _create(org: Any, fresh: list[Prepared], authors: dict[tuple[str, str], int]
     inserted first (skipped)."""
     if not fresh:
         return [], 0
+    org_id = org.id
     rows = []
     for p in fresh:
-        r = p.reading
-        assert r is not None, "new mentions are read by the text models before they are stored"
-        rows.append((
-            org.id, p.network, p.external_id, p.kind, p.thread_id, p.parent_id, p.channel,
-            authors[(p.network, p.handle)], p.text, p.html, p.title, p.url, p.site,
-            p.created_at, now, now, r.language, p.country, r.sentiment, r.sentiment_score,
-            r.flag, r.flag_confidence, r.is_spam, r.spam_score, r.is_complaint, r.keywords,
-            r.sentiment, r.flag, p.likes, p.comments, p.shares, p.views, p.author_followers,
-            p.raw_ref,
-        ))
+        assert p.row, "new mentions are read by the text models before they are stored"
+        rows.append((org_id, authors[(p.network, p.handle)], now, now, *p.row))
     ids = {(network, external_id): pk for pk, network, external_id in
            _MENTIONS.insert_returning(rows, ["id", "network", "external_id"],
                                       ignore_conflicts=True)}
@@ -303,13 +297,10 @@ def _store_matches(created: list[tuple[int, Prepared]], brands: dict[int, int]) 
     return _MATCHES.insert(rows, ignore_conflicts=True)
 
 
-_MENTIONS = bulk.Table(Mention, [
-    "organization_id", "network", "external_id", "kind", "thread_id", "parent_id", "channel",
-    "author_id", "text", "html", "title", "url", "site", "created_at", "ingested_at",
-    "updated_at", "language", "country", "sentiment", "sentiment_score", "flag",
-    "flag_confidence", "is_spam", "spam_score", "is_complaint", "keywords", "model_sentiment",
-    "model_flag", "likes", "comments", "shares", "views", "author_followers", "raw_ref",
-])
+_MENTIONS = bulk.Table(
+    Mention, ["organization_id", "author_id", "ingested_at", "updated_at", *MENTION_COLUMNS],
+    ready=set(MENTION_COLUMNS) - {"keywords"},
+)
 _AUTHORS = bulk.Table(Author, [
     "organization_id", "network", "handle", "name", "followers", "verified", "profile_url",
     "location", "first_seen_at", "last_seen_at",

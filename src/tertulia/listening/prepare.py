@@ -9,8 +9,9 @@ writes (see :mod:`tertulia.listening.parallel`); `pipeline.ingest` runs it in-pr
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, Protocol
 
 from tertulia.listening.countries import alpha3
@@ -41,6 +42,9 @@ class Reading:
     spam_score: float
     is_complaint: bool
     keywords: list[str]
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as a tuple: workers send thousands
+        return Reading, _reading_values(self)
 
 
 @dataclass(slots=True)
@@ -75,6 +79,11 @@ class Prepared:
     body: str  # what full-text search indexes
     reading: Reading | None = None
     hits: tuple[int, ...] = ()
+    # The values of `MENTION_COLUMNS`, ready for the database driver (`stored_values`).
+    row: tuple[Any, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as a tuple: workers send thousands
+        return Prepared, _prepared_values(self)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -83,6 +92,10 @@ class Prepared:
     @property
     def language(self) -> str:
         return self.reading.language if self.reading else ""
+
+
+_reading_values = attrgetter(*(f.name for f in fields(Reading)))
+_prepared_values = attrgetter(*(f.name for f in fields(Prepared)))
 
 
 def _body(title: str, text: str, handle: str) -> str:
@@ -146,11 +159,14 @@ def match(prepared: Sequence[Prepared], matcher: _Matcher | None) -> None:
         p.hits = tuple(hits)
 
 
-def prepare(items: Sequence[NetworkItem], matcher: _Matcher | None) -> list[Prepared]:
-    """Items read by the text models and matched against `matcher`'s queries."""
+def prepare(items: Sequence[NetworkItem], matcher: _Matcher | None,
+            vendor: str) -> list[Prepared]:
+    """Items read by the text models, matched against `matcher`'s queries and with their
+    rows ready for the `vendor` database."""
     out = [plain(it) for it in items]
     read(out, [it.lang for it in items])
     match(out, matcher)
+    stored_values(out, vendor)
     return out
 
 
@@ -164,3 +180,39 @@ def matcher_from(queries: Iterable[tuple[int, str]]) -> Matcher | None:
         except QuerySyntaxError:
             continue
     return compile_queries(parsed) if parsed else None
+
+
+# The mention columns a record fills by itself (the store adds the organization, the author
+# and its own clock), in the order `stored_values` gives them.
+MENTION_COLUMNS = (
+    "network", "external_id", "kind", "thread_id", "parent_id", "channel", "text", "html",
+    "title", "url", "site", "created_at", "language", "country", "sentiment",
+    "sentiment_score", "flag", "flag_confidence", "is_spam", "spam_score", "is_complaint",
+    "keywords", "model_sentiment", "model_flag", "likes", "comments", "shares", "views",
+    "author_followers", "raw_ref",
+)
+
+
+def sqlite_datetime(value: datetime) -> str:
+    """How Django's SQLite backend stores a date-time: naive UTC, "YYYY-MM-DD HH:MM:SS[.f]"."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ")[:-6]
+
+
+def stored_values(prepared: Sequence[Prepared], vendor: str) -> None:
+    """Set each read record's `row`: its `MENTION_COLUMNS` values as the `vendor`'s driver
+    takes them (SQLite: date-times as text), but for `keywords`, a list the store encodes."""
+    sqlite = vendor == "sqlite"
+    for p in prepared:
+        r = p.reading
+        if r is None:
+            continue
+        p.row = (
+            p.network, p.external_id, p.kind, p.thread_id, p.parent_id, p.channel, p.text,
+            p.html, p.title, p.url, p.site,
+            sqlite_datetime(p.created_at) if sqlite else p.created_at, r.language, p.country,
+            r.sentiment, r.sentiment_score, r.flag, r.flag_confidence, r.is_spam, r.spam_score,
+            r.is_complaint, r.keywords, r.sentiment,
+            r.flag, p.likes, p.comments, p.shares, p.views, p.author_followers, p.raw_ref,
+        )

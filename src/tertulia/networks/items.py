@@ -547,6 +547,23 @@ def _with_tz(value: object, naive_tz: tzinfo) -> object:
     return value
 
 
+def _renames(data: Mapping[str, Any], groups: Mapping[str, Any]) -> dict[str, str]:
+    """Field path → the key the caller wrote, for error messages (built only on error)."""
+    renames: dict[str, str] = {}
+    for raw_key in data:
+        if isinstance(raw_key, str):
+            key = _TOP_ALIASES.get(raw_key, raw_key)
+            if key in _FIELDS and key != raw_key:
+                renames[key] = raw_key
+    # Errors inside a group built from flat keys are reported under the flat names.
+    for flat, (group, sub) in FLAT_FIELDS.items():
+        if group in groups:
+            renames[f"{group}.{sub}"] = flat
+    if "author" not in data and "author" not in groups and "author_handle" not in data:
+        renames.setdefault("author", "author_handle")
+    return renames
+
+
 def item_from_dict(data: object, *, naive_tz: tzinfo | None = None) -> NetworkItem:
     """Build a validated ``NetworkItem`` from a nested or a flat mapping.
 
@@ -564,14 +581,11 @@ def item_from_dict(data: object, *, naive_tz: tzinfo | None = None) -> NetworkIt
         raise ItemValidationError([FieldError("item", data, "must be an object with fields")])
     nested: dict[str, Any] = {}
     groups: dict[str, dict[str, Any]] = {}
-    renames: dict[str, str] = {}
     for raw_key, value in data.items():
         if not isinstance(raw_key, str):
             continue
         key = _TOP_ALIASES.get(raw_key, raw_key)
         if key in _FIELDS:
-            if key != raw_key:
-                renames[key] = raw_key
             if key in nested and key == "lang":
                 continue  # an explicit "lang" wins over "lang_hint"
             nested[key] = value
@@ -580,25 +594,18 @@ def item_from_dict(data: object, *, naive_tz: tzinfo | None = None) -> NetworkIt
             if value is None or value == "":
                 continue
             groups.setdefault(group, {})[sub] = value
-            renames[f"{group}.{sub}"] = raw_key
     for group, values in groups.items():
-        # Errors inside a group built from flat keys are reported under the flat names.
-        for flat, (g, sub) in FLAT_FIELDS.items():
-            if g == group:
-                renames.setdefault(f"{g}.{sub}", flat)
         base = nested.get(group)
         if base is None:
             nested[group] = values
         elif isinstance(base, Mapping):
             nested[group] = {**values, **base}
-    if "author" not in nested and "author_handle" not in data:
-        renames.setdefault("author", "author_handle")
     if naive_tz is not None and "created_at" in nested:
         nested["created_at"] = _with_tz(nested["created_at"], naive_tz)
     try:
         return NetworkItem.model_validate(nested)
     except ValidationError as exc:
-        raise _wrap(exc, data, renames) from None
+        raise _wrap(exc, data, _renames(data, groups)) from None
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         # Defensive: pydantic wraps our validators' errors, but odd inputs should still
         # come back as our error type rather than crash an import.
