@@ -171,13 +171,17 @@ def import_(
     errors: Annotated[
         Path | None, typer.Option(help="Where to write the row-error report.")
     ] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes that parse, read and match rows while this one writes; 0 "
+             "does everything in one process. Default: one per core but one, for files of "
+             "8 MB or more.")] = None,
 ) -> None:
     """Import a JSONL or CSV export. Bad rows go to the error report; good rows are kept;
     importing the same file again changes nothing."""
     _django()
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    from tertulia.listening.importing import import_file
+    from tertulia.listening.importing import auto_workers, import_file
     from tertulia.networks.importer.reader import ImportConfigError
 
     target = _client_org(org)
@@ -196,6 +200,7 @@ def import_(
             summary = import_file(
                 target, file, mapping=mapping or None, report_path=report,
                 progress=lambda done, _total: bar.update(task, completed=done),
+                workers=auto_workers(file) if workers is None else max(0, workers),
             )
         except ImportConfigError as error:
             typer.echo(f"Cannot import {file}: {error}", err=True)

@@ -22,6 +22,16 @@ from tertulia.networks.importer.reader import (
 from tertulia.networks.importer.report import ErrorReportWriter
 
 BATCH = 1000
+# Below this size the workers' start (loading the text models: about a second) costs more
+# than they save.
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+
+
+def auto_workers(path: Path) -> int:
+    """Worker processes worth starting for a file: none for small ones."""
+    from tertulia.listening.parallel import default_workers
+
+    return default_workers() if path.stat().st_size >= PARALLEL_FROM_BYTES else 0
 
 
 @dataclass

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from tertulia.governance.audit import Actor, AuditAction, record
 from tertulia.governance.models import Organization
-from tertulia.listening.importing import import_file
+from tertulia.listening.importing import auto_workers, import_file
 from tertulia.listening.models import ImportJob
 from tertulia.networks.importer.reader import ImportConfigError
 
@@ -107,7 +107,7 @@ def run(job_id: int) -> None:
     try:
         summary = import_file(job.organization, Path(job.stored_path),
                               mapping=job.mapping or None, report_path=Path(job.report_path),
-                              progress=progress)
+                              progress=progress, workers=auto_workers(Path(job.stored_path)))
     except ImportConfigError as error:
         _finish(job_id, ImportJob.Status.FAILED, message=str(error))
     except Exception:
