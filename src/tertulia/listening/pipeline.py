@@ -244,9 +244,10 @@ def _create(org: Any, fresh: list[Prepared], authors: dict[tuple[str, str], int]
     for p in fresh:
         assert p.row, "new mentions are read by the text models before they are stored"
         rows.append((org_id, authors[(p.network, p.handle)], now, now, *p.row))
+    table = _MENTIONS_SQLITE if connection.vendor == "sqlite" else _MENTIONS
     ids = {(network, external_id): pk for pk, network, external_id in
-           _MENTIONS.insert_returning(rows, ["id", "network", "external_id"],
-                                      ignore_conflicts=True)}
+           table.insert_returning(rows, ["id", "network", "external_id"],
+                                  ignore_conflicts=True)}
     created = [(ids[p.key], p) for p in fresh if p.key in ids]
     return created, len(fresh) - len(created)
 
@@ -297,10 +298,9 @@ def _store_matches(created: list[tuple[int, Prepared]], brands: dict[int, int]) 
     return _MATCHES.insert(rows, ignore_conflicts=True)
 
 
-_MENTIONS = bulk.Table(
-    Mention, ["organization_id", "author_id", "ingested_at", "updated_at", *MENTION_COLUMNS],
-    ready=set(MENTION_COLUMNS) - {"keywords"},
-)
+_MENTION_INSERT = ["organization_id", "author_id", "ingested_at", "updated_at", *MENTION_COLUMNS]
+_MENTIONS = bulk.Table(Mention, _MENTION_INSERT, ready=set(MENTION_COLUMNS) - {"keywords"})
+_MENTIONS_SQLITE = bulk.Table(Mention, _MENTION_INSERT, ready=MENTION_COLUMNS)
 _AUTHORS = bulk.Table(Author, [
     "organization_id", "network", "handle", "name", "followers", "verified", "profile_url",
     "location", "first_seen_at", "last_seen_at",

@@ -8,6 +8,7 @@ writes (see :mod:`tertulia.listening.parallel`); `pipeline.ingest` runs it in-pr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -202,7 +203,8 @@ def sqlite_datetime(value: datetime) -> str:
 
 def stored_values(prepared: Sequence[Prepared], vendor: str) -> None:
     """Set each read record's `row`: its `MENTION_COLUMNS` values as the `vendor`'s driver
-    takes them (SQLite: date-times as text), but for `keywords`, a list the store encodes."""
+    takes them. On SQLite date-times and the keywords' JSON are text; on PostgreSQL the
+    keywords stay a list, which the store adapts to JSON."""
     sqlite = vendor == "sqlite"
     for p in prepared:
         r = p.reading
@@ -213,6 +215,6 @@ def stored_values(prepared: Sequence[Prepared], vendor: str) -> None:
             p.html, p.title, p.url, p.site,
             sqlite_datetime(p.created_at) if sqlite else p.created_at, r.language, p.country,
             r.sentiment, r.sentiment_score, r.flag, r.flag_confidence, r.is_spam, r.spam_score,
-            r.is_complaint, r.keywords, r.sentiment,
+            r.is_complaint, json.dumps(r.keywords) if sqlite else r.keywords, r.sentiment,
             r.flag, p.likes, p.comments, p.shares, p.views, p.author_followers, p.raw_ref,
         )
