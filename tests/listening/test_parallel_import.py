@@ -70,3 +70,28 @@ def test_workers_store_what_one_process_stores(world: World, tmp_path: Path) -> 
 
     again = import_file(world.other, path, report_path=tmp_path / "again.csv", workers=2)
     assert (again.created, again.updated, again.unchanged) == (0, 0, serial.created)
+
+
+@pytest.mark.django_db
+def test_a_query_saved_during_the_import_applies_to_the_rest_of_the_file(
+        world: World, tmp_path: Path) -> None:
+    Query.objects.create(brand=world.a1, name="Aurora", text="aurora")
+    path = export(tmp_path / "export.jsonl", 300)
+    added: list[Query] = []
+
+    def progress(_done: int, _total: int) -> None:
+        if not added:  # after the first batch is stored
+            added.append(Query.objects.create(brand=world.a1, name="Rival",
+                                              text='"tostadero norte"'))
+
+    import_file(world.acme, path, report_path=tmp_path / "errors.csv", batch_size=50,
+                workers=1, progress=progress)
+    rival = set(MentionMatch.objects.filter(query=added[0]).values_list(
+        "mention__external_id", flat=True))
+    mentioning = {m.external_id for m in Mention.objects.filter(
+        organization=world.acme, text__icontains="tostadero norte")}
+    # The first batch holds 50 lines: items p0 to about p48 (one line is broken JSON).
+    early = {f"p{i}" for i in range(45)}
+    late = {f"p{i}" for i in range(52, 300)}
+    assert not rival & early and rival >= mentioning & late and rival <= mentioning
+    assert MentionMatch.objects.filter(query__name="Aurora").count() > 0

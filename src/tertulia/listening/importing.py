@@ -105,7 +105,8 @@ def _in_workers(org: Any, reader: ImportReader, batch_size: int, workers: int,
 
     with PreparePool(org, reader.builder, workers=workers) as pool:
         for (early, n, done), prepared, errors in pool.run(batches()):
-            result = store(org, prepared, brands=pool.brands) if prepared else None
+            result = (store(org, prepared, brands=pool.current_brands(prepared))
+                      if prepared else None)
             summary.worker_cpu_s = pool.worker_cpu_s
             yield (sorted(early + errors, key=lambda e: e.line_no), n, len(prepared), result,
                    (done, reader.total_bytes or 0))

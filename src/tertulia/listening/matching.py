@@ -24,7 +24,8 @@ _cache: dict[int, CompiledQueries] = {}
 _lock = threading.Lock()
 
 
-def _version(org: Any) -> tuple[int, object]:
+def query_version(org: Any) -> tuple[int, object]:
+    """Changes whenever one of the organization's queries is saved, added or deleted."""
     stats = Query.objects.filter(brand__organization=org).aggregate(n=Count("id"),
                                                                      at=Max("updated_at"))
     return stats["n"], stats["at"]
@@ -38,7 +39,7 @@ def active_queries(org: Any) -> list[tuple[int, str, int]]:
 
 def matcher_for(org: Any) -> CompiledQueries | None:
     """The organization's matcher; compiled once and reused until a query changes."""
-    version = _version(org)
+    version = query_version(org)
     cached = _cache.get(org.id)
     if cached is not None and cached.version == version:
         return cached

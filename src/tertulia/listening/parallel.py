@@ -6,8 +6,8 @@ and validation, the text models and query matching (see :mod:`tertulia.listening
 process stores each batch in file order through `pipeline.store` (one transaction per
 batch, as `pipeline.ingest`). Workers start with `spawn` (a clean interpreter: forking a
 process that runs threads, as the web server does, is unsafe) and with a snapshot of the
-organization's active queries taken when the pool opens; a query saved during the import
-applies from the next one, and a backfill can catch up.
+organization's active queries taken when the pool opens; once a query is saved during the
+import, each later batch is matched again in this process against the current queries.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from tertulia.listening.prepare import Prepared, matcher_from, prepare
+from tertulia.listening.prepare import Prepared, match, matcher_from, prepare
 from tertulia.networks.importer.reader import ParsedRow, RawRow, RowBuilder, RowError
 
 T = TypeVar("T")
@@ -62,8 +62,10 @@ class PreparePool:
     def __init__(self, org: Any, builder: RowBuilder, *, workers: int | None = None) -> None:
         from django.db import connection
 
-        from tertulia.listening.matching import active_queries
+        from tertulia.listening.matching import active_queries, query_version
 
+        self.org = org
+        self.version = query_version(org)
         queries = active_queries(org)
         self.brands = {pk: brand for pk, _text, brand in queries}
         self.builder = builder
@@ -73,6 +75,21 @@ class PreparePool:
             self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
             initargs=([(pk, text) for pk, text, _b in queries], connection.vendor))
+
+    def current_brands(self, prepared: Sequence[Prepared]) -> dict[int, int]:
+        """The query → brand map to store `prepared` with. If a query changed since the
+        workers started, the batch is matched again here against the current queries."""
+        from tertulia.listening.matching import matcher_for, query_version
+
+        if query_version(self.org) == self.version:
+            return self.brands
+        compiled = matcher_for(self.org)
+        if compiled is None:
+            for p in prepared:
+                p.hits = ()
+            return {}
+        match(prepared, compiled.matcher)
+        return compiled.brands
 
     def __enter__(self) -> PreparePool:
         return self
