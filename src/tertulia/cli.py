@@ -245,6 +245,42 @@ def nlp_train(ctx: typer.Context) -> None:
     raise typer.Exit(train(list(ctx.args)) or 0)
 
 
+@nlp_app.command("export-corrections")
+def nlp_export_corrections(
+    org: Annotated[str | None, typer.Option(help="Organization slug (needed if several).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        dir_okay=False, help="JSONL file to write (default: standard output).")] = None,
+) -> None:
+    """Write the analysts' corrections of sentiment and flag as JSONL training data (the
+    latest review of each mention and field, the same rows as the web export)."""
+    _django()
+    import json
+
+    from tertulia.listening.actions import correction_rows
+
+    target = _client_org(org)
+    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in correction_rows(org=target))
+    if out is None:
+        count = 0
+        for line in lines:
+            sys.stdout.write(line)
+            count += 1
+        typer.echo(f"{count} corrections exported.", err=True)
+        return
+    # Written beside the target and renamed at the end: a failed export never leaves a
+    # truncated file where a previous good one was.
+    partial = out.with_name(out.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            count = sum(1 for line in lines if handle.write(line))
+        partial.replace(out)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        typer.echo(f"Cannot write {out}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{count} corrections exported to {out}.")
+
+
 def _client_org(slug: str | None) -> Any:
     from tertulia.governance.models import Organization
 

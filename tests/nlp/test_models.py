@@ -9,6 +9,7 @@ import sys
 import numpy as np
 
 from tertulia.nlp import assets
+from tertulia.nlp.featurize import CONTENT_BITS
 
 MB = 1024 * 1024
 
@@ -76,3 +77,59 @@ def test_manifest_scores_match_shipped_models(shared_data) -> None:  # type: ign
     for key, value in expected.items():
         # float16 storage of the weights may move a borderline text; allow one in a thousand.
         assert abs(recomputed[key] - value) <= 0.002, (key, recomputed[key], value)
+
+
+def test_packed_scorer_gives_each_models_own_probabilities() -> None:
+    """The one packed pass over the features equals scoring every content model alone,
+    the Spanish head included (outputs 5-6)."""
+    from tertulia.nlp import featurize, normalize
+
+    loaded = assets.load_assets()
+    texts = ["No me gusta nada, el pedido llegó roto", "Qué maravilla, gracias 😍",
+             "@airline my bag is lost, please help", "WIN a FREE prize, txt 80086 now",
+             "meh", ""]
+    cleaned = normalize.clean_texts(texts)
+    batch = featurize.prepare(normalize.normalise_batch(cleaned, loaded.emoji), len(texts))
+    streams, negated = featurize.content_streams(batch)
+    dense = featurize.dense_features(batch, negated, loaded.lexicon)
+    logits = loaded.content.logits(streams, dense, len(texts))
+    models = loaded.models
+    for name, packed in (("sentiment", logits[:, 0:2]), ("sentiment_es", logits[:, 5:7])):
+        expected = models[name].probabilities(streams, dense, len(texts))
+        got = assets.softmax(assets.with_reference(packed, assets.SENTIMENT_REFERENCE))
+        np.testing.assert_allclose(got, expected, atol=2e-3)
+    for name, column in (("spam", 2), ("complaint", 3), ("service", 4)):
+        expected = models[name].probabilities(streams, dense, len(texts))[:, 0]
+        np.testing.assert_allclose(assets.sigmoid(logits[:, column]), expected, atol=2e-3)
+
+
+def test_stacked_inputs_fold_into_one_linear_model() -> None:
+    """Training the complaint model on the sentiment margins, then folding them into its
+    weights, scores exactly as the stacked model does."""
+    from tertulia.nlp import train
+
+    rng = np.random.default_rng(7)
+    texts = ["the order never came", "love it", "where is my refund?", "ok then"]
+    loaded = assets.load_assets()
+    feats = train.featurise(texts, loaded.lexicon, loaded.emoji)
+    cols = 1 << CONTENT_BITS
+    n_dense = feats.dense.shape[1]
+    sentiment = train.Fitted(
+        train.SENTIMENT_LABELS, rng.normal(size=(3, cols)).astype(np.float32),
+        rng.normal(size=(3, n_dense)).astype(np.float32),
+        rng.normal(size=3).astype(np.float32), 1.7, 0.5)
+    margins = train.sentiment_margins(sentiment)
+    extra = margins.scores(feats)
+    stacked = train.Fitted(
+        ("complaint",), rng.normal(size=(1, cols)).astype(np.float32),
+        rng.normal(size=(1, n_dense + 2)).astype(np.float32),
+        np.array([0.3], dtype=np.float32), 1.0, 0.5)
+    x = train.design_matrix(feats.content, feats.n, CONTENT_BITS, None)
+    before = (x @ stacked.weights_t[0].astype(np.float64)
+              + feats.dense @ stacked.dense[0, :n_dense] + extra @ stacked.dense[0, n_dense:]
+              + stacked.intercept[0])
+    folded = margins.fold(stacked)
+    after = (x @ folded.weights_t[0].astype(np.float64) + feats.dense @ folded.dense[0]
+             + folded.intercept[0])
+    assert folded.dense.shape == (1, n_dense)
+    np.testing.assert_allclose(after, before, rtol=1e-4, atol=1e-3)

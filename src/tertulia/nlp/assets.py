@@ -69,24 +69,56 @@ def softmax(logits: FloatArray) -> FloatArray:
     return out
 
 
-CONTENT_STACK: tuple[str, ...] = ("sentiment", "spam", "complaint", "service")
+CONTENT_STACK: tuple[str, ...] = ("sentiment", "spam", "complaint", "service", "sentiment_es")
 
 
-def stack(models: dict[str, LinearModel]) -> LinearModel:
-    """One model whose outputs are the content models' calibrated logits side by side
-    (sentiment 0-2, spam 3, complaint 4, service 5). Dividing each block's weights by
-    its temperature up front keeps the result identical to scoring them one by one."""
-    parts = [models[name] for name in CONTENT_STACK]
-    return LinearModel(
-        name="content",
-        labels=tuple(f"{m.name}:{label}" for m in parts for label in m.labels),
-        weights_t=np.ascontiguousarray(
-            np.vstack([m.weights_t / m.temperature for m in parts]), dtype=np.float32),
-        dense=np.vstack([m.dense / m.temperature for m in parts]).astype(np.float32),
-        intercept=np.concatenate([m.intercept / m.temperature for m in parts]).astype(
-            np.float32),
-        temperature=1.0,
-    )
+def softmax_rows(model: LinearModel, reference: int) -> tuple[FloatArray, FloatArray,
+                                                               FloatArray]:
+    """(weights, dense, intercept) of a softmax model minus its ``reference`` row, over its
+    temperature: softmax is unchanged by subtracting one row's logit from all, so K labels
+    need K - 1 outputs (the reference's logit is then 0)."""
+    keep = [k for k in range(len(model.labels)) if k != reference]
+    t = model.temperature
+    return ((model.weights_t[keep] - model.weights_t[reference]) / t,
+            (model.dense[keep] - model.dense[reference]) / t,
+            (model.intercept[keep] - model.intercept[reference]) / t)
+
+
+def with_reference(logits: FloatArray, reference: int) -> FloatArray:
+    """Full logits of a softmax model scored by ``softmax_rows`` (a zero column put back)."""
+    return np.insert(logits, reference, 0.0, axis=1)
+
+
+SENTIMENT_REFERENCE = 1  # neutral
+
+
+def stack(models: dict[str, LinearModel]) -> featurize.PackedLinear:
+    """One packed scorer for the content models, in this output order: sentiment
+    (negative - neutral, positive - neutral), spam, complaint, service, Spanish sentiment
+    (negative - neutral, positive - neutral); every block already divided by its
+    temperature, so the outputs are calibrated logits."""
+    parts_w, parts_d, parts_b = [], [], []
+    for name in CONTENT_STACK:
+        # A model folder from before the Spanish head: the shared model reads Spanish too.
+        m = models.get(name) or models["sentiment"]
+        if len(m.labels) > 1:
+            weights, dense, intercept = softmax_rows(m, SENTIMENT_REFERENCE)
+        else:
+            t = m.temperature
+            weights, dense, intercept = m.weights_t / t, m.dense / t, m.intercept / t
+        parts_w.append(weights)
+        parts_d.append(dense)
+        parts_b.append(intercept)
+    return featurize.PackedLinear.build(np.vstack(parts_w), np.vstack(parts_d),
+                                        np.concatenate(parts_b))
+
+
+LANGUAGE_REFERENCE = 1  # en
+
+
+def pack_language(model: LinearModel) -> featurize.PackedLinear:
+    """The language model as K - 1 packed outputs (see ``softmax_rows``)."""
+    return featurize.PackedLinear.build(*softmax_rows(model, LANGUAGE_REFERENCE))
 
 
 def sha256_file(path: Path) -> str:
@@ -135,7 +167,8 @@ class Assets:
     emoji: dict[str, str]
     models: dict[str, LinearModel]
     thresholds: dict[str, float]
-    content: LinearModel
+    content: featurize.PackedLinear
+    language: featurize.PackedLinear
 
 
 def load_manifest(directory: Path = MODELS_DIR) -> dict[str, Any]:
@@ -175,4 +208,5 @@ def load_assets(directory: Path = MODELS_DIR) -> Assets:
         models=models,
         thresholds={k: float(v) for k, v in manifest.get("thresholds", {}).items()},
         content=stack(models),
+        language=pack_language(models["language"]),
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tertulia.nlp.assets import Assets, LinearModel, stack
+from tertulia.nlp.assets import Assets, LinearModel, pack_language, stack
 from tertulia.nlp.featurize import Lexicon
 from tertulia.nlp.pipeline import FLAGS, SENTIMENTS, enrich_linear
 
@@ -146,7 +146,8 @@ def validation_scores(data: Path, models: dict[str, LinearModel], lexicon: Lexic
                       emoji: dict[str, str], thresholds: dict[str, float]) -> dict[str, Any]:
     """Evaluate freshly trained in-memory models (used by ``train`` for the manifest)."""
     assets = Assets(manifest={}, lexicon=lexicon, emoji=emoji, models=models,
-                    thresholds=dict(thresholds), content=stack(models))
+                    thresholds=dict(thresholds), content=stack(models),
+                    language=pack_language(models["language"]))
     scores = evaluate(data, assets)
     scores["summary"] = summary(scores)
     return scores

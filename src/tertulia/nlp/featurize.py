@@ -34,7 +34,8 @@ NEG_SALT = U64(0x5BD1E9955BD1E995)
 CONTENT_BITS = 18
 LANG_BITS = 16
 CONTENT_CHAR_ORDERS: tuple[int, ...] = (4,)
-LANG_CHAR_ORDERS: tuple[int, ...] = (3,)
+# The language model reuses the content character n-grams (see ``language_features``).
+LANG_CHAR_ORDERS: tuple[int, ...] = CONTENT_CHAR_ORDERS
 # Dense features occupy their own small weight block, after the hashed columns.
 DENSE_NAMES: tuple[str, ...] = (
     "bias", "lex_pos", "lex_neg", "exclaim", "question", "url", "user", "hashtag",
@@ -238,34 +239,58 @@ class Batch:
     caps: FloatArray
 
 
+def _per_doc(mask: BoolArray, bounds: IntArray) -> FloatArray:
+    """How many positions of ``mask`` fall in each text (``bounds``: text starts + end)."""
+    cum = np.zeros(len(mask) + 1, dtype=np.int32)
+    np.cumsum(mask, out=cum[1:])
+    return np.diff(cum[bounds]).astype(np.float32)
+
+
 def prepare(joined: str, n_docs: int) -> Batch:
     """Turn a normalised ``"\\n"``-joined batch into lower-case code points and hashed
-    word spans; also measures each text's share of upper-case letters (caps)."""
+    word spans; also measures each text's share of upper-case letters (caps).
+
+    Per-text counts come from cumulative sums read at the text boundaries (two reads per
+    text) rather than from a per-character text index and ``bincount``.
+    """
     original = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    clipped = np.minimum(original, 0x10000)
-    raw_sep = np.concatenate(([0], np.cumsum(original == 10))).astype(np.int64)
-    letters = np.bincount(raw_sep[:-1][_ALPHA[clipped]], minlength=n_docs).astype(np.float32)
-    upper = np.bincount(raw_sep[:-1][_UPPER[clipped]], minlength=n_docs).astype(np.float32)
+    astral = bool(len(original)) and int(original.max()) > 0xFFFF
+    index = np.minimum(original, 0x10000) if astral else original
+    # Where each text starts, then the end: a text's count is cum[next start] - cum[own
+    # start] (the newline between them is never counted: not a letter, not upper case).
+    bounds = np.concatenate(([0], np.flatnonzero(original == 10) + 1, [len(original)]))
+    letters = _per_doc(_ALPHA[index], bounds)
+    upper = _per_doc(_UPPER[index], bounds)
     caps = np.where(letters >= 4, upper / np.maximum(letters, 1), 0.0).astype(np.float32)
-    raw = np.where(original < 0x10000, _LOWER[clipped], original).astype(np.uint32)
-    clipped = np.minimum(raw, 0x10000)
-    alpha = _ALPHA[clipped]
+    raw = _LOWER[index]
+    if astral:
+        raw = np.where(original > 0xFFFF, original, raw)
     # A letter equal to the two before it is an elongation: drop it ("siiii" -> "sii").
     repeat = np.zeros(len(raw), dtype=np.bool_)
     if len(raw) > 2:
-        repeat[2:] = alpha[2:] & (raw[2:] == raw[1:-1]) & (raw[2:] == raw[:-2])
-    elongated = np.bincount(raw_sep[:-1][repeat], minlength=n_docs).astype(np.float32)
-    codes = raw[~repeat]
-    clipped = clipped[~repeat]
-    folded = np.where(codes < 0x10000, _FOLD[clipped], codes).astype(np.uint32)
+        repeat[2:] = (raw[2:] == raw[1:-1]) & (raw[2:] == raw[:-2])
+        repeat[2:] &= _ALPHA[np.minimum(raw[2:], 0x10000) if astral else raw[2:]]
+    elongated = _per_doc(repeat, bounds)
+    if elongated.any():
+        keep = ~repeat
+        codes = raw[keep]
+    else:
+        codes = raw
+    cindex = np.minimum(codes, 0x10000) if astral else codes
+    folded = _FOLD[cindex]
+    if astral:
+        folded = np.where(codes > 0xFFFF, codes, folded)
     prefix, ipw = _prefix(folded)
-    starts, ends = _runs(_ALNUM[clipped])
-    sep_cum = np.concatenate(([0], np.cumsum(codes == 10))).astype(np.int64)
+    starts, ends = _runs(_ALNUM[cindex])
+    newline = codes == 10
+    sep_cum = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(newline, out=sep_cum[1:])
     doc = sep_cum[starts]
     hashes = _span_hash(prefix, ipw, starts, ends)
     laugh = member(hashes, _LAUGH_HASHES)
     hashes[laugh] = LAUGH_HASH
-    digit_cum = np.concatenate(([0], np.cumsum(folded == 48))).astype(np.int64)
+    digit_cum = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(folded == 48, out=digit_cum[1:])
     has_digit = digit_cum[ends] > digit_cum[starts]
     # Emoji identity words ("e1f602") contain digits; markers start with "x".
     is_marker = member(hashes, _MARKER_HASHES) | (has_digit & (codes[starts] == 101))
@@ -289,16 +314,25 @@ def negated_mask(batch: Batch) -> BoolArray:
 def _char_ngrams(codes: CodeArray, prefix: U64Array, ipw: U64Array, sep_cum: IntArray,
                  n: int) -> tuple[IntArray, U64Array]:
     """(doc, hash) of each character n-gram that neither crosses a text boundary nor is
-    made of spaces only."""
+    made of spaces only.
+
+    Hashes of all positions come from contiguous slices of the prefix hash (no gather);
+    n-grams holding a newline are then dropped with one boolean mask.
+    """
     total = len(codes)
     if total < n:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=U64)
-    pos = np.arange(total - n + 1, dtype=np.int64)
-    keep = sep_cum[pos + n] == sep_cum[pos]
+    count = total - n + 1
+    newline = codes == 10
+    cross = newline[:count].copy()
+    for k in range(1, n):
+        cross |= newline[k:k + count]
     if n == 1:
-        keep &= codes[pos] != 32
-    pos = pos[keep]
-    return sep_cum[pos], _span_hash(prefix, ipw, pos, pos + n)
+        cross |= codes == 32
+    keep = ~cross
+    with np.errstate(over="ignore"):
+        h = (prefix[n:] - prefix[:count]) * ipw[:count]
+    return sep_cum[:count][keep], h[keep]
 
 
 def content_streams(batch: Batch) -> tuple[list[Stream], BoolArray]:
@@ -386,40 +420,48 @@ def dense_features(batch: Batch, negated: BoolArray, lexicon: Lexicon) -> FloatA
     return dense
 
 
-def language_streams(batch: Batch) -> list[Stream]:
-    """Character 1-3 grams (with word boundaries) and whole words, letters only.
+# Characters that tell the supported languages apart and that accent folding removes
+# from the content features; the language model gets their share of each text's letters.
+LANG_CHAR_GROUPS: tuple[str, ...] = (
+    "ñ", "ç", "ãõ", "àèòùì", "é", "áíóú", "âêôîû", "äöüß", "ïëÿ", "·", "¿¡", "'’",
+)
+N_LANG_DENSE = 1 + len(LANG_CHAR_GROUPS)
 
-    Markers, emoji ids, numbers and punctuation are blanked first: only the user's own
-    letters say which language they write in.
+
+def _lang_char_table() -> npt.NDArray[np.uint8]:
+    table = np.zeros(0x10001, dtype=np.uint8)
+    for group, chars in enumerate(LANG_CHAR_GROUPS, start=1):
+        for char in chars:
+            table[ord(char)] = group
+    return table
+
+
+_LANG_CHAR = _lang_char_table()
+
+
+def language_features(batch: Batch, content: list[Stream]) -> tuple[list[Stream], FloatArray]:
+    """Hashed streams and dense features of the language model.
+
+    No second pass over the text: the content character n-grams (folded) are reused,
+    bucketed into ``LANG_BITS`` columns by dropping low bits of their bucket (a bucket
+    is the top bits of a mixed hash, so this equals bucketing at ``LANG_BITS``); the
+    user's own words (no markers, no numbers) are hashed again with their own salt. What
+    folding removed (ñ, ç, ã, à, ß, ¿, apostrophes...) comes back as dense features: each
+    group's share of the text's letters, plus a bias.
     """
-    codes = batch.codes
-    letters = np.where(_ALPHA[np.minimum(codes, 0x10000)], codes, 32).astype(np.uint32)
-    letters[codes == 10] = 10
-    drop = batch.is_marker | batch.has_digit
-    if drop.any():
-        size = len(codes) + 1
-        delta = np.bincount(batch.starts[drop], minlength=size) - np.bincount(
-            batch.ends[drop], minlength=size
-        )
-        letters[np.cumsum(delta[:-1]) > 0] = 32
-    # Each text framed by spaces (its first and last letters get boundary n-grams), then
-    # runs of spaces collapsed to one.
-    sep_pos = np.flatnonzero(letters == 10)
-    framed = np.insert(letters, np.concatenate((sep_pos, sep_pos + 1)), 32)
-    framed = np.concatenate(([32], framed, [32])).astype(np.uint32)
-    space = framed == 32
-    keep = ~(space[1:] & space[:-1])
-    framed = np.concatenate((framed[:1], framed[1:][keep]))
-    sep_cum = np.concatenate(([0], np.cumsum(framed == 10))).astype(np.int64)
-    prefix, ipw = _prefix(framed)
-    streams = []
-    for n in LANG_CHAR_ORDERS:
-        doc, h = _char_ngrams(framed, prefix, ipw, sep_cum, n)
-        streams.append(Stream(doc, bucket(h, _SALTS[f"l{n}"], LANG_BITS)))
-    starts, ends = _runs((framed != 32) & (framed != 10))
-    words = _span_hash(prefix, ipw, starts, ends)
-    streams.append(Stream(sep_cum[starts], bucket(words, _SALTS["lw"], LANG_BITS)))
-    return streams
+    shift = CONTENT_BITS - LANG_BITS
+    streams = [Stream(s.doc, s.index >> shift) for s in content[2:]]
+    own = ~(batch.is_marker | batch.has_digit)
+    streams.append(Stream(batch.doc[own], bucket(batch.hashes[own], _SALTS["lw"], LANG_BITS)))
+    n_docs = batch.n_docs
+    group = _LANG_CHAR[np.minimum(batch.codes, 0x10000)]
+    hit = np.flatnonzero(group)
+    counts = np.bincount(batch.sep_cum[hit] * N_LANG_DENSE + group[hit],
+                         minlength=n_docs * N_LANG_DENSE).reshape(n_docs, N_LANG_DENSE)
+    letters = np.maximum(letter_counts(batch), 1).astype(np.float32)
+    dense = np.minimum(counts.astype(np.float32) * (8.0 / letters[:, None]), 1.0)
+    dense[:, 0] = 1.0
+    return streams, dense
 
 
 def letter_counts(batch: Batch) -> IntArray:
@@ -439,6 +481,14 @@ def stream_counts(streams: list[Stream], n_docs: int) -> FloatArray:
     return total
 
 
+def doc_runs(doc: IntArray, n_docs: int) -> tuple[IntArray, IntArray, IntArray]:
+    """(features per text, texts with any, where each such text's run starts) for a
+    doc-sorted stream: the arguments ``np.add.reduceat`` needs."""
+    counts = np.bincount(doc, minlength=n_docs)
+    present = np.flatnonzero(counts)
+    return counts, present, (np.cumsum(counts) - counts)[present]
+
+
 def linear_scores(streams: list[Stream], weights_t: FloatArray, n_docs: int) -> FloatArray:
     """Sum of weights per text, scaled by 1/sqrt(feature count) (an L2-normalised bag).
 
@@ -452,11 +502,87 @@ def linear_scores(streams: list[Stream], weights_t: FloatArray, n_docs: int) -> 
     for stream in streams:
         if len(stream.doc) == 0:
             continue
-        counts = np.bincount(stream.doc, minlength=n_docs)
+        counts, present, offsets = doc_runs(stream.doc, n_docs)
         total += counts
-        present = np.flatnonzero(counts)
-        offsets = (np.cumsum(counts) - counts)[present]
         for k in range(n_out):
             out[present, k] += np.add.reduceat(np.take(weights_t[k], stream.index), offsets)
     norm = 1.0 / np.sqrt(np.maximum(total, 1).astype(np.float32))
     return out * norm[:, None]
+
+
+# Packed scoring: two outputs per int64 lane pair. Weights are quantised to 16-bit
+# integers (the shipped files already hold float16, so nothing is lost that was there);
+# one gather then reads two outputs and one reduceat sums both, halving the memory
+# traffic that dominates scoring. A lane's sum over m features stays below 2**31 while
+# m < 65536; longer texts take the exact float path.
+_QMAX = 32767
+_LANE_LIMIT = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class PackedLinear:
+    """Linear outputs over hashed streams + dense features, scored two at a time.
+
+    ``logits = sum(weights[column]) / sqrt(n_features) + dense @ dense_w.T + intercept``.
+    """
+
+    tables: tuple[npt.NDArray[np.int64], ...]
+    inv_scale: FloatArray  # (outputs padded to even,)
+    weights_t: FloatArray  # float32 (outputs, columns): exact path for huge texts
+    dense_w: FloatArray  # (outputs, dense features)
+    intercept: FloatArray  # (outputs,)
+
+    @classmethod
+    def build(cls, weights_t: FloatArray, dense_w: FloatArray,
+              intercept: FloatArray) -> PackedLinear:
+        n_out = weights_t.shape[0]
+        padded = np.zeros((n_out + n_out % 2, weights_t.shape[1]), dtype=np.float64)
+        padded[:n_out] = weights_t
+        peak = np.abs(padded).max(axis=1)
+        scale = np.where(peak > 0, _QMAX / np.maximum(peak, 1e-30), 1.0)
+        q = np.rint(padded * scale[:, None]).astype(np.int64)
+        tables = tuple(np.ascontiguousarray(q[2 * j] + (q[2 * j + 1] << 32))
+                       for j in range(len(q) // 2))
+        return cls(tables, (1.0 / scale).astype(np.float32),
+                   np.ascontiguousarray(weights_t, dtype=np.float32),
+                   np.ascontiguousarray(dense_w, dtype=np.float32),
+                   np.asarray(intercept, dtype=np.float32))
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.weights_t.shape[0])
+
+    def logits(self, streams: list[Stream], dense: FloatArray | None,
+               n_docs: int) -> FloatArray:
+        """Logits, shape (texts, outputs)."""
+        n_out = self.n_outputs
+        sums = np.zeros((n_docs, 2 * len(self.tables)), dtype=np.int64)
+        total = np.zeros(n_docs, dtype=np.int64)
+        huge: list[int] = []
+        for stream in streams:
+            if len(stream.doc) == 0:
+                continue
+            counts, present, offsets = doc_runs(stream.doc, n_docs)
+            total += counts
+            for j, table in enumerate(self.tables):
+                packed = np.add.reduceat(np.take(table, stream.index), offsets)
+                low = (packed << 32) >> 32  # arithmetic shift: sign-extends the low lane
+                sums[present, 2 * j] += low
+                sums[present, 2 * j + 1] += (packed - low) >> 32
+            if counts.max() >= _LANE_LIMIT:
+                huge.extend(np.flatnonzero(counts >= _LANE_LIMIT).tolist())
+        out = sums[:, :n_out].astype(np.float32) * self.inv_scale[:n_out]
+        for d in sorted(set(huge)):
+            # Tens of thousands of features in one text would overflow a lane: exact sums.
+            acc = np.zeros(n_out, dtype=np.float64)
+            for stream in streams:
+                acc += self.weights_t[:, stream.index[stream.doc == d]].sum(axis=1,
+                                                                            dtype=np.float64)
+            out[d] = acc
+        norm = 1.0 / np.sqrt(np.maximum(total, 1).astype(np.float32))
+        out *= norm[:, None]
+        if dense is not None:
+            # Small product done without BLAS: its thread pool would spin on other cores.
+            out += np.einsum("nd,kd->nk", dense, self.dense_w, optimize=False)
+        out += self.intercept
+        return out

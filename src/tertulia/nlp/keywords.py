@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -24,12 +25,10 @@ MAX_KEYPHRASES = 3
 MIN_WORD_CHARS = 3
 _STOP_HASHES = hash_words(STOP_WORDS)
 _HASHTAG = re.compile(r"#(\w{2,})")
-
-
-def _group(doc: npt.NDArray[np.int64], words: list[str], n: int) -> list[tuple[str, ...]]:
-    """Split a doc-sorted word list into one tuple per text (empty tuples included)."""
-    bounds = np.searchsorted(doc, np.arange(n + 1)).tolist()
-    return [tuple(words[bounds[d]:bounds[d + 1]]) for d in range(n)]
+# Separators used to cut the gathered spans back into words and texts; neither can occur
+# inside a word span (spans are runs of letters and digits).
+_WORD_SEP = 1
+_TEXT_SEP = 0
 
 
 def _first_per_doc(doc: npt.NDArray[np.int64], limit: int) -> npt.NDArray[np.bool_]:
@@ -42,12 +41,48 @@ def _first_per_doc(doc: npt.NDArray[np.int64], limit: int) -> npt.NDArray[np.boo
     return (position - first) < limit
 
 
+def _spans_per_doc(codes: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64],
+                   ends: npt.NDArray[np.int64], doc: npt.NDArray[np.int64],
+                   n: int) -> list[tuple[str, ...]]:
+    """The text of each span, grouped into one tuple per doc (``doc`` sorted).
+
+    No per-span Python: the spans' code points are gathered into one array with a
+    separator after each span (a text separator after a doc's last span), decoded once
+    and split; Python then touches each doc that has spans once.
+    """
+    out: list[tuple[str, ...]] = [()] * n
+    if len(starts) == 0:
+        return out
+    lengths = ends - starts
+    last = np.ones(len(doc), dtype=np.bool_)
+    last[:-1] = doc[1:] != doc[:-1]
+    total = int(lengths.sum()) + len(starts)
+    # Destination of each span's first character: previous spans plus one separator each.
+    dest_start = np.cumsum(lengths + 1) - (lengths + 1)
+    buffer = np.empty(total, dtype=np.uint32)
+    buffer[dest_start + lengths] = np.where(last, _TEXT_SEP, _WORD_SEP)
+    chars = int(lengths.sum())
+    # Source index of every copied character: span start + offset inside the span.
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    src = np.arange(chars, dtype=np.int64) + shift
+    dst = np.arange(chars, dtype=np.int64) + np.repeat(np.arange(len(starts)), lengths)
+    buffer[dst] = codes[src]
+    parts = buffer.tobytes().decode("utf-32-le").split("\x00")
+    parts.pop()  # after the last doc's separator
+    # map() keeps the per-doc work in C (split, tuple); Python only places the results.
+    grouped = map(tuple, map(str.split, parts, repeat("\x01")))
+    docs = doc[last]
+    if len(docs) == n:
+        return list(grouped)
+    for d, words in zip(docs.tolist(), grouped, strict=True):
+        out[d] = words
+    return out
+
+
 def post_keywords(batch: Batch, texts: Sequence[str]
                   ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """(keywords, keyphrases) per text, from the batch's word spans (vectorised; Python
-    only slices the chosen words out of the batch string)."""
+    """(keywords, keyphrases) per text, from the batch's word spans (vectorised)."""
     n = batch.n_docs
-    words_text = batch.codes.tobytes().decode("utf-32-le")
     length = batch.ends - batch.starts
     content = (~batch.is_marker & ~batch.has_digit & (length >= MIN_WORD_CHARS)
                & ~member(batch.hashes, _STOP_HASHES))
@@ -67,9 +102,7 @@ def post_keywords(batch: Batch, texts: Sequence[str]
         idx, doc = idx[~repeat], doc[~repeat]
     keep = _first_per_doc(doc, MAX_KEYWORDS)
     idx, doc = idx[keep], doc[keep]
-    words = [words_text[s:e] for s, e in zip(batch.starts[idx].tolist(),
-                                             batch.ends[idx].tolist(), strict=True)]
-    keywords = _group(doc, words, n)
+    keywords = _spans_per_doc(batch.codes, batch.starts[idx], batch.ends[idx], doc, n)
 
     joined = "\n".join(texts)
     if "#" in joined:
@@ -93,9 +126,9 @@ def post_keywords(batch: Batch, texts: Sequence[str]
     pair_doc = batch.doc[pairs]
     keep = _first_per_doc(pair_doc, MAX_KEYPHRASES)
     pairs, pair_doc = pairs[keep], pair_doc[keep]
-    phrases = [words_text[s:e] for s, e in zip(batch.starts[pairs].tolist(),
-                                               batch.ends[pairs + 1].tolist(), strict=True)]
-    return keywords, _group(pair_doc, phrases, n)
+    phrases = _spans_per_doc(batch.codes, batch.starts[pairs], batch.ends[pairs + 1],
+                             pair_doc, n)
+    return keywords, phrases
 
 
 def batch_keywords(items: Iterable[Any], top_n: int = 20,

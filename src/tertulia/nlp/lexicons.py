@@ -154,29 +154,56 @@ HELP_PATTERNS: tuple[tuple[str, str], ...] = (
      r"caido|averia)"),
 )
 
-# Literals, at least one of which occurs in every match of the patterns above: an
-# Aho-Corasick scan for them picks the few texts the (slower) regexes must read.
-SALES_TRIGGERS: tuple[str, ...] = (
-    "how much", "price", "the cost", "cuanto", "precio", "quanto", "combien", "wie viel",
-    "any discount", "any deal", "any promo", "hay descuento", "hay oferta", "hay promo",
-    "in stock", "do you have", "do you sell", "do you ship", "do you deliver", "available",
-    "come out", "launch", "stock", "disponible", "talla", "envios", "envian a",
-    "where can i", "where do i", "how can i", "how do i", "to buy", "to order",
-    "to purchase", "to sign up", "to upgrade", "to subscribe", "comprar", "contratar",
-    "pedir", "reservar", "encargar", "donde compro", "donde consigo", "ou acheter",
-    "comprare", "switch", "moving to", "cambiar", "pasar", "portabilidad", "considering",
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Whole words or word pairs (folded), at least one of which occurs in every match of the
+# patterns above (plurals and the inflections a pattern's open end accepts are listed
+# too): texts with none of them are never read by the (slower) regexes. Found with the
+# batch's word and word-pair hashes, so picking the candidates costs two vectorised
+# lookups; pairs stand in for common words ("you have", not "have"). A test checks that
+# the patterns find nothing in the texts this skips.
+SALES_TRIGGERS: frozenset[str] = frozenset(
+    [
+        *_words("""much price prices priced pricing cost costs cuanto precio precios quanto
+        combien kostet discount discounts deal deals promo promos promotion promotions
+        descuento descuentos oferta ofertas stock stocked available availability launch
+        launches launched launching tienen teneis tenes disponible disponibles talla tallas
+        envios envian venta buy buying subscribe subscribed subscription purchase
+        purchased purchasing upgrade upgraded upgrading comprar compro consigo contratar
+        contratarlo contratarla comprarlo comprarla comprarme pedir pedirlo reservar
+        reservarlo encargar encargarlo acheter comprare switch switching moving cambiar
+        cambiarme pasar pasarme portabilidad considering"""),
+        "you have", "you sell", "you ship", "you shipping", "you deliver", "you delivery",
+        "i get", "i order", "to order", "i ordering", "come out", "sign up", "to sign",
+    ]
 )
-HELP_TRIGGERS: tuple[str, ...] = (
-    "help", "please fix", "please respond", "please reply", "please check", "can you",
-    "can someone", "dm me", "dm us", "any update", "still waiting", "no response",
-    "no reply", "no one", "ayud", "socorro", "necesito", "sigo esperando", "nadie",
-    "my order", "my package", "my account", "my bag", "my luggage", "my flight",
-    "my refund", "my booking", "my reservation", "my card", "my bill", "my delivery",
-    "refund", "reembolso", "devolucion", "mi pedido", "mi paquete", "mi cuenta",
-    "mi maleta", "mi vuelo", "mi factura", "mi tarjeta", "mi reserva", "mi envio",
-    "no funciona", "no me llega", "ha llegado", "no llega", "not work", "not load",
-    "not open", "ca not", "cannot", "no puedo", "sin servicio", "sin conexion", "sin luz",
-    "sin internet", "cancel", "delayed", "lost", "outage", "caido", "averia",
+HELP_TRIGGERS: frozenset[str] = frozenset(
+    [
+        *_words("""help helps helped helping helpful helpfulness helpless helpline helpdesk helper
+        helpers respond fix answered replied ayuda ayudas ayudar ayudame ayudenme ayudadme
+        ayudan ayudais ayudarme ayudarnos ayudado ayudaria ayudarian ayudarte ayudanos
+        ayudarle ayudarles socorro nadie refund refunds refunded refunding refundable
+        reembolso reembolsos devolucion devoluciones canceled cancelled delayed lost outage
+        outages caido caida averia averias"""),
+        *(f"my {w}" for w in _words("""order orders package packages account accounts bag bags
+          baggage luggage flight flights refund refunds booking bookings reservation
+          reservations card cards bill bills billing delivery deliveries""")),
+        *(f"mi {w}" for w in _words("""pedido paquete cuenta maleta vuelo factura tarjeta reserva
+          reservacion envio""")),
+        "please fix", "please respond", "please reply", "please check", "you help",
+        "you check", "you fix", "someone help", "someone check", "someone fix", "dm me",
+        "dm us", "any update", "any updates", "still waiting", "no response", "no reply",
+        "no responses", "no one", "necesito ayuda", "necesito hablar", "sigo esperando",
+        "no funciona", "no funcionan", "me llega", "no llega", "no llegan", "ha llegado",
+        "not working", "not work", "not load", "not loading", "not open", "not opening",
+        "not log", "not login", "not access", "not accessing", "not connect",
+        "not connected", "not connecting", "not connection", "cannot log", "cannot login",
+        "cannot access", "cannot connect", "cannot connecting", "cannot connection",
+        "cannot accessing", "puedo entrar", "puedo acceder", "puedo conectar",
+        "puedo conectarme", "sin servicio", "sin conexion", "sin luz", "sin internet",
+    ]
 )
 
 LAUGH_WORDS: frozenset[str] = frozenset({"lol", "lmao", "lmfao", "rofl", "xd", "xdd"})

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from tertulia.nlp import featurize, normalize
-from tertulia.nlp.assets import Assets, load_assets, sigmoid, softmax
+from tertulia.nlp.assets import (
+    LANGUAGE_REFERENCE,
+    SENTIMENT_REFERENCE,
+    Assets,
+    load_assets,
+    sigmoid,
+    softmax,
+    with_reference,
+)
 from tertulia.nlp.intent import find_intents
 from tertulia.nlp.keywords import post_keywords
 from tertulia.nlp.language import decide_languages
@@ -111,27 +120,30 @@ def _enrich_chunk(texts: list[Any], hints: list[Hint | None] | None,
     streams, negated = featurize.content_streams(batch)
     dense = featurize.dense_features(batch, negated, assets.lexicon)
     models = assets.models
-    # All content models share one stacked weight matrix: one pass over the features.
+    # All content models share one packed weight matrix: one pass over the features.
     logits = assets.content.logits(streams, dense, n)
-    sentiment = softmax(logits[:, 0:3])
-    # No word, emoji or marker at all (empty, punctuation only): nothing to read, so
-    # neutral with low confidence rather than whatever the intercepts favour.
-    empty = dense[:, featurize.DENSE_NAMES.index("n_words")] == 0
-    sentiment[empty] = EMPTY_SENTIMENT
-    spam_logit = logits[:, 3]
-    complaint = sigmoid(logits[:, 4])
-    service = sigmoid(logits[:, 5])
+    spam_logit = logits[:, 2]
+    complaint = sigmoid(logits[:, 3])
+    service = sigmoid(logits[:, 4])
 
-    lang_streams = featurize.language_streams(batch)
-    lang_probs = models["language"].probabilities(lang_streams, None, n)
+    lang_streams, lang_dense = featurize.language_features(batch, streams)
+    lang_probs = softmax(with_reference(assets.language.logits(lang_streams, lang_dense, n),
+                                        LANGUAGE_REFERENCE))
     languages, lang_conf = decide_languages(
         lang_probs, models["language"].labels, featurize.letter_counts(batch), cleaned, hints,
         assets.thresholds,
     )
+    # Texts decided Spanish are read by the Spanish head (outputs 5-6), the rest by the
+    # shared model (outputs 0-1).
+    spanish = np.fromiter((lang == "es" for lang in languages), dtype=np.bool_, count=n)
+    margins = np.where(spanish[:, None], logits[:, 5:7], logits[:, 0:2])
+    sentiment = softmax(with_reference(margins, SENTIMENT_REFERENCE))
+    # No word, emoji or marker at all (empty, punctuation only): nothing to read, so
+    # neutral with low confidence rather than whatever the intercepts favour.
+    empty = dense[:, featurize.DENSE_NAMES.index("n_words")] == 0
+    sentiment[empty] = EMPTY_SENTIMENT
 
-    folded = batch.folded.tobytes().decode("utf-32-le")
-    sep_positions = np.flatnonzero(batch.folded == 10)
-    sales, help_ = find_intents(folded, sep_positions, n)
+    sales, help_ = find_intents(batch)
     spam_shift, spam_reasons = spam_adjustments(batch, dense, hints)
     spam = 1.0 / (1.0 + np.exp(-np.clip(spam_logit + spam_shift, -30, 30)))
     keywords, keyphrases = post_keywords(batch, cleaned)
@@ -169,6 +181,11 @@ def flag_scores(sentiment: npt.NDArray[np.float32], spam: npt.NDArray[np.float32
     return out
 
 
+_SENTIMENT_NAMES = np.array(SENTIMENTS, dtype=object)
+_FLAG_NAMES = np.array(FLAGS, dtype=object)
+_new_enrichment = partial(tuple.__new__, Enrichment)
+
+
 def _assemble(languages: list[str], lang_conf: npt.NDArray[np.float32],
               sentiment: npt.NDArray[np.float32], spam: npt.NDArray[np.float32],
               complaint: npt.NDArray[np.float32], service: npt.NDArray[np.float32],
@@ -176,25 +193,29 @@ def _assemble(languages: list[str], lang_conf: npt.NDArray[np.float32],
               spam_reasons: list[tuple[str, ...]], keywords: list[tuple[str, ...]],
               keyphrases: list[tuple[str, ...]],
               thresholds: Mapping[str, float]) -> list[Enrichment]:
-    has_sales = np.array([bool(s) for s in sales])
-    has_help = np.array([bool(h) for h in help_])
+    n = len(languages)
+    has_sales = np.fromiter(map(bool, sales), dtype=np.bool_, count=n)
+    has_help = np.fromiter(map(bool, help_), dtype=np.bool_, count=n)
     flags = flag_scores(sentiment, spam, complaint, service, has_sales, has_help, thresholds)
     spam_cut = thresholds.get("spam", 0.5)
-    flag_idx = np.where(spam >= spam_cut, FLAGS.index("spam"), flags.argmax(axis=1))
+    is_spam = spam >= spam_cut
+    flag_idx = np.where(is_spam, FLAGS.index("spam"), flags.argmax(axis=1))
     sent_idx = sentiment.argmax(axis=1)
     complaint_cut = thresholds.get("complaint", 0.5)
-    # Round once, vectorised; Python floats from .tolist() are cheap to hand out.
-    sent64 = sentiment.astype(np.float64)
-    sent_r = np.round(sent64, 4).tolist()
-    flags_r = np.round(flags.astype(np.float64), 4).tolist()
-    polarity = np.round(sent64[:, 2] - sent64[:, 0], 4).tolist()
-    spam_r = np.round(spam.astype(np.float64), 4).tolist()
-    complaint_r = np.round(complaint.astype(np.float64), 4).tolist()
-    conf_r = np.round(lang_conf.astype(np.float64), 4).tolist()
-    is_spam = (spam >= spam_cut).tolist()
-    is_complaint = (complaint >= complaint_cut).tolist()
+    # Round once, vectorised; every field is then a column list, and the objects are
+    # built by zip + tuple.__new__ in C: no Python frame per post.
+    sent_r = np.round(sentiment.astype(np.float64), 4)
+    flags_r = np.round(flags.astype(np.float64), 4)
+    rows = np.arange(n)
+    s_neg, s_neu, s_pos = sent_r.T.tolist()
+    f_red, f_yellow, f_green, f_spam, f_none = flags_r.T.tolist()
+    sentiment_scores = [{"negative": a, "neutral": b, "positive": c}
+                        for a, b, c in zip(s_neg, s_neu, s_pos, strict=True)]
+    flag_scores_ = [{"red": a, "yellow": b, "green": c, "spam": d, "none": e}
+                    for a, b, c, d, e in zip(f_red, f_yellow, f_green, f_spam, f_none,
+                                             strict=True)]
+    reasons: list[tuple[str, ...]] = [()] * n
     flag_list = flag_idx.tolist()
-    reasons: list[tuple[str, ...]] = [()] * len(flag_list)
     for i in np.flatnonzero(flag_idx != FLAGS.index("none")).tolist():
         flag = FLAGS[flag_list[i]]
         if flag == "green":
@@ -203,19 +224,22 @@ def _assemble(languages: list[str], lang_conf: npt.NDArray[np.float32],
             reasons[i] = ("spam:model", *spam_reasons[i])
         else:
             reasons[i] = tuple("service:" + r for r in help_[i]) or ("critical",)
-    # One comprehension over zipped lists: per-post work here is the budget's largest
-    # remaining Python cost, so no indexing and no branches inside.
-    out = [
-        Enrichment(lang, conf, SENTIMENTS[s_i], s[s_i], pol,
-                   {"negative": s[0], "neutral": s[1], "positive": s[2]},
-                   FLAGS[f_i], f[f_i],
-                   {"red": f[0], "yellow": f[1], "green": f[2], "spam": f[3], "none": f[4]},
-                   why, spam_flag, spam_p, complaint_flag, complaint_p, kw, kp)
-        for lang, conf, s_i, s, pol, f_i, f, why, spam_flag, spam_p, complaint_flag,
-        complaint_p, kw, kp in zip(
-            languages, conf_r, sent_idx.tolist(), sent_r, polarity, flag_list, flags_r,
-            reasons, is_spam, spam_r, is_complaint, complaint_r, keywords, keyphrases,
-            strict=True,
-        )
-    ]
-    return out
+    columns = (
+        languages,
+        np.round(lang_conf.astype(np.float64), 4).tolist(),
+        _SENTIMENT_NAMES[sent_idx].tolist(),
+        sent_r[rows, sent_idx].tolist(),
+        np.round(sent_r[:, 2] - sent_r[:, 0], 4).tolist(),
+        sentiment_scores,
+        _FLAG_NAMES[flag_idx].tolist(),
+        flags_r[rows, flag_idx].tolist(),
+        flag_scores_,
+        reasons,
+        is_spam.tolist(),
+        np.round(spam.astype(np.float64), 4).tolist(),
+        (complaint >= complaint_cut).tolist(),
+        np.round(complaint.astype(np.float64), 4).tolist(),
+        keywords,
+        keyphrases,
+    )
+    return list(map(_new_enrichment, zip(*columns, strict=True)))
