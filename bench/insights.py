@@ -68,7 +68,13 @@ def generate(brands: list[Any], queries: dict[int, dict[str, int]], total: int, 
     import numpy as np
     from django.db import connection, transaction
 
-    from tertulia.insights.models import AuthorDay, DailyRollup, DailyTotal, HourlyRollup
+    from tertulia.insights.models import (
+        AuthorDay,
+        DailyRollup,
+        DailyTotal,
+        DaySummary,
+        HourlyRollup,
+    )
     from tertulia.listening.models import Author
 
     rng = np.random.default_rng(seed)
@@ -92,9 +98,13 @@ def generate(brands: list[Any], queries: dict[int, dict[str, int]], total: int, 
     totals_sql = (f"INSERT INTO {DailyTotal._meta.db_table} (brand_id, query_id, day, "
                   "sentiment, flag, mentions, likes, comments, shares, views, reach) "
                   f"VALUES ({', '.join(['%s'] * 11)})")
+    summary_sql = (f"INSERT INTO {DaySummary._meta.db_table} (brand_id, query_id, day, "
+                   "mentions, positive, neutral, negative, red, yellow, green, spam, likes, "
+                   f"comments, shares, views, reach) VALUES ({', '.join(['%s'] * 16)})")
     hourly_sql = (f"INSERT INTO {HourlyRollup._meta.db_table} ({cols.format(b='hour')}) "
                   f"VALUES ({', '.join(['%s'] * 13)})")
-    counts = {"daily_rows": 0, "daily_total_rows": 0, "hourly_rows": 0, "author_rows": 0}
+    counts = {"daily_rows": 0, "daily_total_rows": 0, "day_summary_rows": 0, "hourly_rows": 0,
+              "author_rows": 0}
     diurnal = np.array([0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 0.9, 1.1, 1.2, 1.3, 1.4,
                         1.3, 1.2, 1.2, 1.3, 1.4, 1.5, 1.5, 1.3, 1.0, 0.7, 0.5])
     diurnal /= diurnal.sum()
@@ -137,16 +147,28 @@ def generate(brands: list[Any], queries: dict[int, dict[str, int]], total: int, 
                         hourly += [(brand.id, qid, ops.adapt_datetimefield_value(at), *r)
                                    for r in rows_for(int(n_h), rng)]
         totals: dict[tuple[Any, ...], list[int]] = {}
+        summaries: dict[tuple[Any, ...], list[int]] = {}
+        slot = {"positive": 1, "neutral": 2, "negative": 3, "red": 4, "yellow": 5, "green": 6,
+                "spam": 7}
         for b, q, d, _net, _lang, sent, flag, *sums in batch:
             row = totals.setdefault((b, q, d, sent, flag), [0] * 6)
             for i, v in enumerate(sums):
                 row[i] += v
+            summary = summaries.setdefault((b, q, d), [0] * 13)
+            summary[0] += sums[0]
+            summary[slot[sent]] += sums[0]
+            if flag in slot:
+                summary[slot[flag]] += sums[0]
+            for i, v in enumerate(sums[1:]):
+                summary[8 + i] += v
         with transaction.atomic():
             insert(daily_sql, batch)
             insert(totals_sql, [(*k, *v) for k, v in totals.items()])
+            insert(summary_sql, [(*k, *v) for k, v in summaries.items()])
             insert(hourly_sql, hourly)
         counts["daily_rows"] += len(batch)
         counts["daily_total_rows"] += len(totals)
+        counts["day_summary_rows"] += len(summaries)
         counts["hourly_rows"] += len(hourly)
         print(f"  brand {bi + 1}/{len(brands)}: {len(batch):,} daily and {len(hourly):,} "
               f"hourly rows", flush=True)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tertulia.listening",
     "tertulia.networks",
     "tertulia.engagement",
+    "tertulia.cases",
     "tertulia.insights",
     "allauth",
     "allauth.account",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tertulia.listening.urls")),
     path("", include("tertulia.networks.urls")),
     path("", include("tertulia.engagement.urls")),
+    path("", include("tertulia.cases.urls")),
     path("", include("tertulia.insights.urls")),
     path("", include("tertulia.api.urls")),
 ]

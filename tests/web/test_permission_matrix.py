@@ -105,10 +105,66 @@ def url_for(route: Route, world: World, *, brand: Any, foreign_objects: bool = F
         "source_id": source.id, "job_id": job.id, "report_id": report.id,
         **_inbox_objects(brand if not foreign_objects else world.o1, mention),
     }
+    values.update(_customer_objects(values["conversation_id"], foreign, viewer or person))
+    values.update(_alert_objects(brand if not foreign_objects else world.o1))
+    values.update(_case_objects(values["conversation_id"]))
+    values.update(_business_objects(brand if not foreign_objects else world.o1))
     url = "/" + route.pattern
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route.pattern):
         url = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), url)
     return url
+
+
+def _alert_objects(brand: Any) -> dict[str, Any]:
+    """An alert, an alert webhook and a report schedule of `brand` (insights)."""
+    from django.utils import timezone
+
+    from tertulia.insights.alert_models import Alert, AlertWebhook
+    from tertulia.insights.schedule_models import ReportSchedule
+
+    now = timezone.now()
+    alert = Alert.objects.create(organization=brand.organization, brand=brand,
+                                 kind="volume_spike", fired_at=now, window_min=5, observed=40,
+                                 expected=4.0)
+    hook = AlertWebhook.objects.create(brand=brand, url="https://hooks.example/a",
+                                       secret_encrypted="x", created_at=now)
+    schedule = ReportSchedule.objects.create(
+        brand=brand, name="Weekly", template="pr", format="pdf", language="en",
+        cadence="weekly", recipients="boss@example.com", created_at=now)
+    return {"alert_id": alert.id, "webhook_id": hook.id, "schedule_id": schedule.id,
+            "share_token": "not-a-share-token"}
+
+
+def _business_objects(brand: Any) -> dict[str, int]:
+    """A business data import of `brand` (insights)."""
+    from django.utils import timezone
+
+    from tertulia.insights.models import BusinessImport
+
+    record = BusinessImport.objects.create(brand=brand, source="csv", file_name="f.csv",
+                                           created_at=timezone.now())
+    return {"import_id": record.id}
+
+
+def _case_objects(conversation_id: int) -> dict[str, int]:
+    """A case of the conversation, a lead and a published article of its brand (cases)."""
+    from django.utils import timezone
+
+    from tertulia.cases.models import Article, Case, CaseConversation, Lead
+    from tertulia.engagement.models import Conversation
+
+    conv = Conversation.objects.select_related("brand").get(id=conversation_id)
+    now = timezone.now()
+    case = Case.objects.create(organization=conv.organization, brand=conv.brand,
+                               number=Case.objects.count() + 1, title="Case", created_at=now,
+                               updated_at=now)
+    CaseConversation.objects.create(case=case, conversation=conv, linked_at=now)
+    lead = Lead.objects.create(organization=conv.organization, brand=conv.brand, name="Lead",
+                               origin_at=now, created_at=now, updated_at=now)
+    article = Article.objects.create(organization=conv.organization, brand=conv.brand,
+                                     language="es", title="A", body="B", published=True,
+                                     created_at=now, updated_at=now)
+    return {"case_id": case.id, "lead_id": lead.id, "article_id": article.id}
 
 
 def _inbox_objects(brand: Any, mention: Any) -> dict[str, int]:
@@ -122,6 +178,30 @@ def _inbox_objects(brand: Any, mention: Any) -> dict[str, int]:
     template = ReplyTemplate.objects.create(brand=brand, key="t", name="T", language="es",
                                             body=f"Hola {ReplyTemplate.objects.count()}")
     return {"conversation_id": conv.id, "rule_id": rule.id, "template_id": template.id}
+
+
+def _customer_objects(conversation_id: int, org: Any, viewer: Any) -> dict[str, int]:
+    """The conversation's customer, a merge into it, a saved view of the viewer in ``org``
+    and a reply of the conversation held for approval."""
+    from django.utils import timezone
+
+    from tertulia.engagement.customer_actions import do_merge_customers
+    from tertulia.engagement.models import Conversation, Customer, Reply, SavedView
+    from tertulia.governance.audit import Actor
+
+    conv = Conversation.objects.get(id=conversation_id)
+    now = timezone.now()
+    other = Customer.objects.create(organization=conv.organization, name="Twin",
+                                    first_seen_at=now, last_seen_at=now)
+    merge = do_merge_customers(conv.customer, other, actor=Actor.system("tests"))
+    view = SavedView.objects.create(organization=org, owner=viewer,
+                                    name=f"v{SavedView.objects.count()}", created_at=now)
+    reply = Reply.objects.create(
+        organization=conv.organization, brand=conv.brand, conversation=conv, text="held",
+        state=Reply.State.AWAITING, idempotency_key=f"matrix-{Reply.objects.count()}",
+        created_by_label="someone", created_at=now)
+    return {"customer_id": conv.customer_id, "merge_id": merge.id, "view_id": view.id,
+            "reply_id": reply.id}
 
 
 def _report_for(brand: Any) -> Any:

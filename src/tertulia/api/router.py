@@ -83,6 +83,12 @@ def _mount() -> None:
     from tertulia.listening.api import router as listening
 
     api.add_router("/", listening)
+    from tertulia.cases.api import router as cases
+
+    api.add_router("/", cases)
+    from tertulia.insights.api import router as insights
+
+    api.add_router("/", insights)
 
 
 _mount()

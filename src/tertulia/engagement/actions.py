@@ -355,13 +355,15 @@ def receive_message(mention: Mention, brand: Brand, *, channel: str, now: dateti
 
 def apply_changes(conv: Conversation, evaluation: rules_core.Evaluation, *, conf: BrandConf,
                   now: datetime, mention: Mention | None = None,
-                  actor: Actor = RULES_ACTOR) -> None:
-    """Apply what the fired rules decided to ``conv`` (not saved: the caller saves)."""
+                  actor: Actor = RULES_ACTOR, extra: dict[str, Any] | None = None) -> None:
+    """Apply what the fired rules decided to ``conv`` (not saved: the caller saves).
+    ``extra`` is stored on the history row (an ``updated`` run keeps its facts there, so
+    the dry run replays it)."""
     if not evaluation.fired:
         return
     changes = evaluation.changes
     event(conv, Kind.RULES, actor, now, fired=evaluation.fired_rule_ids,
-          changes=changes.to_dict())
+          changes=changes.to_dict(), **(extra or {}))
     if changes.flag is not None and changes.flag in Flag.values and changes.flag != conv.flag:
         event(conv, Kind.FLAG, actor, now, **{"from": conv.flag, "to": changes.flag})
         conv.flag = changes.flag
@@ -375,6 +377,7 @@ def apply_changes(conv: Conversation, evaluation: rules_core.Evaluation, *, conf
     if changes.hidden and not conv.hidden:
         conv.hidden = True
         event(conv, Kind.HIDDEN, actor, now, reason=changes.hide_reason or "spam")
+        queue_network_hide(conv, actor=actor, at=now)
     for note in changes.notifications:
         text = str(note.get("message") or _("A rule wants you to look at conversation #%(n)s")
                    % {"n": conv.number})
@@ -465,6 +468,13 @@ def _change_tags(conv: Conversation, add: Sequence[str], remove: Sequence[str], 
     event(conv, Kind.TAGS, actor, at, added=list(add), removed=list(remove))
 
 
+def _case_number(conv: Conversation) -> str:
+    """The number of the case the conversation belongs to (``tertulia.cases``, through its
+    reverse link), else the conversation's own."""
+    link = getattr(conv, "case_link", None) if conv.pk else None
+    return link.case.label if link is not None else conv.number
+
+
 def template_values(conv: Conversation, agent: str) -> dict[str, str]:
     customer = conv.customer
     handle = ""
@@ -473,7 +483,7 @@ def template_values(conv: Conversation, agent: str) -> dict[str, str]:
         handle = "@" + author.handle if author else ""
     brand = conv.brand
     return {
-        "agent_name": agent, "brand_name": brand.name, "case_number": conv.number,
+        "agent_name": agent, "brand_name": brand.name, "case_number": _case_number(conv),
         "customer_handle": handle,
         "customer_name": (customer.name if customer else "") or handle,
         "link": brand.website, "survey_link": "",
@@ -539,6 +549,7 @@ def do_change_status(conv: Conversation, to: str, *, actor: Actor,
         raise ValidationError(_("A %(from)s conversation cannot become %(to)s.") % {
             "from": ConversationStatus(conv.status).label, "to": ConversationStatus(to).label,
         }) from error
+    run_update_rules(conv, actor=actor, at=at, what="status")
     clock.sync(conv, at)
     _save(conv, at)
     return conv
@@ -568,6 +579,7 @@ def do_assign(conv: Conversation, assignee: User | None, *, actor: Actor,
         _notify([assignee], conv, "assigned",
                 _("Conversation #%(n)s was assigned to you") % {"n": conv.number}, at)
     _touch(conv, at, actor)
+    run_update_rules(conv, actor=actor, at=at, what="assignee")
     clock.sync(conv, at)
     _save(conv, at)
     return conv
@@ -595,9 +607,12 @@ def do_set_flag(conv: Conversation, flag: str, *, actor: Actor,
     if flag == Flag.SPAM and not conv.hidden:
         conv.hidden = True
         event(conv, Kind.HIDDEN, actor, at, reason="spam")
+        queue_network_hide(conv, actor=actor, at=at)
     elif before == Flag.SPAM and flag != Flag.SPAM and conv.hidden:
         conv.hidden = False
     _touch(conv, at, actor)
+    if flag != before:
+        run_update_rules(conv, actor=actor, at=at, what="flag")
     clock.sync(conv, at)
     _save(conv, at)
     return conv
@@ -614,6 +629,7 @@ def do_set_priority(conv: Conversation, priority: str, *, actor: Actor,
         return conv
     event(conv, Kind.PRIORITY, actor, at, **{"from": conv.priority, "to": priority})
     conv.priority = priority
+    run_update_rules(conv, actor=actor, at=at, what="priority")
     clock.sync(conv, at)
     _save(conv, at)
     return conv
@@ -627,6 +643,7 @@ def do_tag(conv: Conversation, *, actor: Actor, add: Sequence[str] = (),
     if not any(t.strip() for t in [*add, *remove]):
         raise ValidationError(_("Write a tag."))
     _change_tags(conv, add, remove, actor, at)
+    run_update_rules(conv, actor=actor, at=at, what="tags")
     _save(conv, at)
     return conv
 
@@ -675,7 +692,7 @@ def answered_already(conv: Conversation) -> Reply | None:
     """A reply (not failed) written after the customer's last message, if there is one."""
     last_in = conv.last_customer_message_at
     replies = Reply.objects.filter(conversation=conv, is_automatic=False).exclude(
-        state=Reply.State.FAILED)
+        state__in=[Reply.State.FAILED, Reply.State.REJECTED])
     if last_in is not None:
         replies = replies.filter(created_at__gte=last_in)
     return replies.order_by("-created_at").first()
@@ -683,25 +700,43 @@ def answered_already(conv: Conversation) -> Reply | None:
 
 def _queue_reply(conv: Conversation, text: str, *, actor: Actor, at: datetime,
                  private: bool = False, automatic: bool = False,
-                 template_key: str = "") -> Reply:
+                 template_key: str = "", channel: str = "", to_address: str = "") -> Reply:
+    """Write the reply to the outbox; it is sent after commit, unless the person's replies
+    on this brand wait for an approver (then it is held as ``awaiting``)."""
     last_in = (ConversationItem.objects.filter(conversation=conv, direction="in")
                .exclude(mention=None).order_by("-created_at").first())
+    awaiting = not automatic and reply_needs_approval(actor, conv.brand)
     reply = Reply.objects.create(
         organization_id=conv.organization_id, brand_id=conv.brand_id, conversation=conv,
         in_reply_to_id=last_in.mention_id if last_in else None, text=text, private=private,
         idempotency_key=uuid.uuid4().hex, template_key=template_key, is_automatic=automatic,
         created_by=actor.user, created_by_label=actor.label[:200], created_at=at,
+        channel=channel, to_address=to_address[:320],
+        state=Reply.State.AWAITING if awaiting else Reply.State.QUEUED,
     )
     ConversationItem.objects.create(conversation=conv, direction="out", reply=reply,
                                     created_at=at)
     conv.last_message_at = max(conv.last_message_at, at)
     conv.preview = text[:300]
     conv.message_count += 1
+    if awaiting:
+        event(conv, Kind.REPLY_AWAITING, actor, at, reply=reply.id, private=private,
+              channel=channel)
+        record(conv.brand.organization, actor, AuditAction.REPLY_AWAITING_APPROVAL, obj=reply,
+               brand=conv.brand, after={"conversation": conv.id, "private": private,
+                                        "channel": channel, "chars": len(text)})
+        approvers = [u for u in inbox_people(conv.brand)
+                     if u != actor.user and can(u, P.BRAND_INBOX_APPROVE, conv.brand)]
+        _notify(approvers, conv, "approval",
+                _("A reply on conversation #%(n)s is waiting for your approval")
+                % {"n": conv.number}, at)
+        return reply
     event(conv, Kind.REPLY_QUEUED, actor, at, reply=reply.id, private=private,
-          automatic=automatic)
+          automatic=automatic, channel=channel)
     record(conv.brand.organization, actor, AuditAction.REPLY_QUEUED, obj=reply,
            brand=conv.brand, after={"conversation": conv.id, "private": private,
-                                    "automatic": automatic, "chars": len(text)})
+                                    "automatic": automatic, "chars": len(text),
+                                    "channel": channel})
     from tertulia.engagement.tasks import deliver_reply
 
     transaction.on_commit(lambda: deliver_reply(reply.id))
@@ -732,7 +767,9 @@ def do_queue_reply(conv: Conversation, text: str, *, actor: Actor, private: bool
     reply = _queue_reply(conv, text, actor=actor, at=at, private=private,
                          template_key=template_key)
     _touch(conv, at, actor)
-    if then in (ConversationStatus.PENDING, ConversationStatus.RESOLVED) and then != conv.status:
+    # A held reply has not reached the customer: the conversation does not move on yet.
+    if (then in (ConversationStatus.PENDING, ConversationStatus.RESOLVED)
+            and then != conv.status and reply.state != Reply.State.AWAITING):
         _move(conv, then, at=at, actor=actor)
     clock.sync(conv, at)
     _save(conv, at)
@@ -930,3 +967,285 @@ def do_delete_template(template: ReplyTemplate, *, actor: Actor) -> None:
     template.delete()
     record(brand.organization, actor, AuditAction.ENGAGEMENT_TEMPLATE_DELETED, brand=brand,
            before=before)
+
+
+# -- reply approval ----------------------------------------------------------------------------
+
+
+def reply_needs_approval(actor: Actor, brand: Brand) -> bool:
+    """Whether this person's replies on ``brand`` wait for an approver (``approval.py``)."""
+    user = actor.user
+    if user is None:
+        return False
+    from tertulia.engagement.approval import ApprovalPolicy, needs_approval
+    from tertulia.governance.access import snapshot_for
+
+    settings = settings_for(brand)
+    if not settings.replies_need_approval:
+        return False
+    snap = snapshot_for(user)
+    org_id = brand.organization_id
+    roles = {str(r) for r in snap.org_roles.get(org_id, ())}
+    roles |= {str(r) for r in snap.brand_roles.get(brand.id, ())}
+    grants = [g for g in snap.agency_grants
+              if g.client_org_id == org_id and brand.id in g.brand_ids]
+    roles |= {str(g.role) for g in grants}
+    policy = ApprovalPolicy(True, frozenset(str(r) for r in settings.approval_roles or ()))
+    return needs_approval(policy, roles=roles, via_agency=bool(grants),
+                          may_approve=can(user, P.BRAND_INBOX_APPROVE, brand))
+
+
+def _held(reply: Reply) -> Reply:
+    reply = (Reply.objects.select_for_update(of=("self",))
+             .select_related("conversation", "brand__organization").get(id=reply.id))
+    if reply.state != Reply.State.AWAITING:
+        raise ValidationError(_("This reply is no longer waiting for approval (it is %(state)s).")
+                              % {"state": Reply.State(reply.state).label})
+    return reply
+
+
+@transaction.atomic
+def do_approve_reply(reply: Reply, *, actor: Actor, now: datetime | None = None) -> Reply:
+    """An approver lets a held reply go: it enters the outbox (sent after commit, at most
+    once, like any reply) and its author is told."""
+    at = _now(now)
+    reply = _held(reply)
+    if actor.user is not None and reply.created_by_id == actor.user.id:
+        raise ValidationError(_("Someone else must approve your own reply."))
+    reply.state, reply.decided_by, reply.decided_at = Reply.State.QUEUED, actor.user, at
+    reply.save(update_fields=["state", "decided_by", "decided_at"])
+    conv = _locked(reply.conversation)
+    event(conv, Kind.REPLY_APPROVED, actor, at, reply=reply.id)
+    record(reply.brand.organization, actor, AuditAction.REPLY_APPROVED, obj=reply,
+           brand=reply.brand, after={"conversation": conv.id, "state": reply.state})
+    if reply.created_by is not None:
+        _notify([reply.created_by], conv, "approved",
+                _("Your reply on conversation #%(n)s was approved and is being sent")
+                % {"n": conv.number}, at)
+    from tertulia.engagement.tasks import deliver_reply
+
+    transaction.on_commit(lambda: deliver_reply(reply.id))
+    _save(conv, at)
+    return reply
+
+
+@transaction.atomic
+def do_reject_reply(reply: Reply, reason: str, *, actor: Actor,
+                    now: datetime | None = None) -> Reply:
+    """An approver refuses a held reply, saying why; nothing is sent and its author is told."""
+    at = _now(now)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the reply is rejected, so its author can fix it."))
+    reply = _held(reply)
+    reply.state, reply.decided_by, reply.decided_at = Reply.State.REJECTED, actor.user, at
+    reply.rejection_reason = reason[:2000]
+    reply.save(update_fields=["state", "decided_by", "decided_at", "rejection_reason"])
+    conv = _locked(reply.conversation)
+    event(conv, Kind.REPLY_REJECTED, actor, at, reply=reply.id, reason=reason[:300])
+    record(reply.brand.organization, actor, AuditAction.REPLY_REJECTED, obj=reply,
+           brand=reply.brand, after={"conversation": conv.id, "reason": reason[:2000]})
+    if reply.created_by is not None:
+        _notify([reply.created_by], conv, "rejected",
+                _("Your reply on conversation #%(n)s was rejected: %(reason)s")
+                % {"n": conv.number, "reason": reason}, at)
+    _save(conv, at)
+    return reply
+
+
+# -- moving a public conversation to a private channel ----------------------------------------
+
+HANDOFF_CHANNELS = ("dm", "email", "phone", "sms")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{5,30}$")
+
+
+@transaction.atomic
+def do_move_to_private(conv: Conversation, channel: str, *, actor: Actor, text: str = "",
+                       email: str = "", phone: str = "", notes: str = "",
+                       now: datetime | None = None) -> Reply | None:
+    """Continue a conversation in private: a direct message on the network or an e-mail
+    (both through the outbox, so approval and at-most-once apply), or a phone call / SMS
+    handled outside tertulia, recorded with its number and notes. Every handoff is a
+    ``handoff`` event with its context and an audit row."""
+    at = _now(now)
+    if channel not in HANDOFF_CHANNELS:
+        raise ValidationError(_("%(value)s is not a private channel.") % {"value": channel})
+    conv = _locked(conv)
+    text, notes = text.strip(), notes.strip()
+    reply = None
+    context: dict[str, Any] = {"channel": channel, "from_kind": conv.kind or "",
+                               "last_message": conv.preview[:200]}
+    if channel == "dm":
+        if conv.kind == "dm":
+            raise ValidationError(_("This conversation is already private."))
+        problems = check_reply(conv, text, private=True)
+        if any(p.severity == "error" for p in problems):
+            raise ReplyInvalid(problems)
+        reply = _queue_reply(conv, text, actor=actor, at=at, private=True)
+    elif channel == "email":
+        from django.core.validators import validate_email
+
+        address = email.strip() or (conv.customer.email if conv.customer else "")
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(_("“%(value)s” is not an e-mail address; write the "
+                                    "customer's address.") % {"value": address}) from None
+        if not text:
+            raise ValidationError(_("Write the e-mail."))
+        reply = _queue_reply(conv, text, actor=actor, at=at, private=True, channel="email",
+                             to_address=address)
+        context["address"] = address
+    else:
+        if not _PHONE_RE.match(phone.strip()):
+            raise ValidationError(_("“%(value)s” is not a phone number; write it with its "
+                                    "country code, e.g. +34 600 000 000.") % {"value": phone})
+        context.update(phone=phone.strip(), notes=notes[:2000])
+    if reply is not None:
+        context["reply"] = reply.id
+    event(conv, Kind.HANDOFF, actor, at, **context)
+    record(conv.brand.organization, actor, AuditAction.CONVERSATION_HANDOFF, obj=conv,
+           brand=conv.brand, after=context)
+    _touch(conv, at, actor)
+    clock.sync(conv, at)
+    _save(conv, at)
+    return reply
+
+
+# -- saved views -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_view(org: Any, owner: User, *, name: str, base_view: str,
+                 filters: dict[str, str], shared: bool, brand: Brand | None,
+                 actor: Actor) -> Any:
+    """Name the inbox's current filters (private, or shared with the organization's team)."""
+    from tertulia.engagement.inbox import VIEWS
+    from tertulia.engagement.models import SavedView
+
+    name = name.strip()[:80]
+    if not name:
+        raise ValidationError(_("Name the view."))
+    if base_view not in VIEWS:
+        raise ValidationError(_("%(value)s is not an inbox view.") % {"value": base_view})
+    view, _created = SavedView.objects.update_or_create(
+        organization=org, owner=owner, name=name,
+        defaults={"base_view": base_view, "filters": filters, "shared": shared, "brand": brand,
+                  "created_at": timezone.now()})
+    record(org, actor, AuditAction.SAVED_VIEW_SAVED, obj=view, brand=brand,
+           after={"name": name, "shared": shared, "view": base_view, "filters": filters})
+    return view
+
+
+@transaction.atomic
+def do_delete_view(view: Any, *, actor: Actor) -> None:
+    before = {"name": view.name, "shared": view.shared, "filters": view.filters}
+    org = view.organization
+    view.delete()
+    record(org, actor, AuditAction.SAVED_VIEW_DELETED, before=before)
+
+
+# -- rules on changes made by a person ----------------------------------------------------------
+
+_updating: ContextVar[bool] = ContextVar("engagement_updating", default=False)
+
+
+def run_update_rules(conv: Conversation, *, actor: Actor, at: datetime,
+                     what: str) -> rules_core.Evaluation | None:
+    """After a person changed ``conv`` (flag, tags, status, assignee, priority), run the
+    brand's rules with ``event`` = ``updated``; ``conv`` is changed, not saved.
+
+    Loop guard: what these rules change is applied directly, never through the ``do_*``
+    actions, so it does not trigger another run; and a run never starts inside another one.
+    Changes by rules, the scheduler or the system (no person) do not run them either.
+    """
+    if actor.user is None or _updating.get():
+        return None
+    token = _updating.set(True)
+    try:
+        conf = conf_for(conv.brand_id)
+        if not conf.ruleset.entries:
+            return None
+        last = (ConversationItem.objects.filter(conversation=conv, direction="in")
+                .exclude(mention=None).select_related("mention__author")
+                .order_by("-created_at").first())
+        mention = last.mention if last is not None else None
+        query_ids = (MentionMatch.objects.filter(mention=mention, brand_id=conv.brand_id)
+                     .values_list("query_id", flat=True)) if mention is not None else []
+        facts = facts_for(conv, conf=conf, event="updated", mention=mention,
+                          tags=tags_of(conv), query_ids=query_ids)
+        evaluation = rules_core.evaluate(conf.ruleset, facts, conf.context(at))
+        if evaluation.fired:
+            apply_changes(conv, evaluation, conf=conf, now=at,
+                          extra={"event": "updated", "after": what, "by": actor.label,
+                                 "facts": facts,
+                                 "evaluated_at": at.isoformat()})
+        return evaluation
+    finally:
+        _updating.reset(token)
+
+
+# -- spam hidden on the network -----------------------------------------------------------------
+
+HIDEABLE_KINDS = ("comment", "reply")
+
+
+def queue_network_hide(conv: Conversation, *, actor: Actor, at: datetime) -> list[int]:
+    """The conversation is spam: ask the network to hide the customer's comments on our
+    posts, where the network allows it, through the durable outbox (one row per item, written
+    before any call; sent after commit). Returns the ids of the rows queued."""
+    from tertulia.engagement.models import NetworkModeration
+    from tertulia.engagement.outbox import can_hide
+
+    items = list(ConversationItem.objects.filter(
+        conversation=conv, direction="in", mention__kind__in=HIDEABLE_KINDS,
+    ).select_related("mention"))
+    if not items:
+        return []
+    if not can_hide(conv):
+        event(conv, Kind.NETWORK_HIDE_FAILED, actor, at,
+              reason=str(_("%(network)s does not let us hide items") % {"network": conv.network}))
+        return []
+    done = set(NetworkModeration.objects.filter(
+        mention_id__in=[i.mention_id for i in items], action="hide",
+    ).values_list("mention_id", flat=True))
+    rows = [NetworkModeration(organization_id=conv.organization_id, conversation=conv,
+                              mention=i.mention, action="hide", idempotency_key=uuid.uuid4().hex,
+                              created_by_label=actor.label[:200], created_at=at)
+            for i in items if i.mention_id not in done]
+    if not rows:
+        return []
+    NetworkModeration.objects.bulk_create(rows)
+    ids = list(NetworkModeration.objects.filter(
+        conversation=conv, state=NetworkModeration.State.QUEUED,
+        idempotency_key__in=[r.idempotency_key for r in rows]).values_list("id", flat=True))
+    event(conv, Kind.NETWORK_HIDE, actor, at, items=[r.mention_id for r in rows])
+    from tertulia.engagement.tasks import hide_on_network
+
+    for mod_id in ids:
+        transaction.on_commit(lambda mod_id=mod_id: hide_on_network(mod_id))
+    return ids
+
+
+@transaction.atomic
+def do_save_approval_settings(brand: Brand, *, enabled: bool, roles: Sequence[str],
+                              reply_to_email: str, actor: Actor) -> None:
+    from tertulia.engagement.approval import AGENCY
+    from tertulia.governance.permissions import Role
+
+    allowed = {str(r) for r in Role} | {AGENCY}
+    unknown = sorted(set(roles) - allowed)
+    if unknown:
+        raise ValidationError(_("Unknown roles: %(roles)s.") % {"roles": ", ".join(unknown)})
+    settings = settings_for(brand)
+    before = {"replies_need_approval": settings.replies_need_approval,
+              "approval_roles": settings.approval_roles,
+              "reply_to_email": settings.reply_to_email}
+    settings.replies_need_approval = enabled
+    settings.approval_roles = sorted(set(roles))
+    settings.reply_to_email = reply_to_email.strip()
+    settings.save()
+    record(brand.organization, actor, AuditAction.ENGAGEMENT_SETTINGS_SAVED, brand=brand,
+           before=before, after={"replies_need_approval": enabled,
+                                 "approval_roles": settings.approval_roles,
+                                 "reply_to_email": settings.reply_to_email})

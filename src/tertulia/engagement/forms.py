@@ -50,13 +50,21 @@ class InboxFilterForm(forms.Form):
     min_followers = forms.IntegerField(min_value=0, required=False,
                                        label=_("at least followers"))
 
-    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Scope,
+                 assignee_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org = scope.org
         self.fields["brand"].queryset = org.brands.filter(id__in=scope.brand_ids)
         self.fields["team"].queryset = Team.objects.filter(organization=org)
-        people = User.objects.filter(memberships__organization=org, is_active=True).distinct()
-        self.fields["assignee"].choices = _ANY + [("me", _("me")), ("none", _("nobody"))] + [
+        self.fields["assignee"].choices = (assignee_choices if assignee_choices is not None
+                                           else self.assignee_choices(scope))
+
+    @staticmethod
+    def assignee_choices(scope: Scope) -> list[tuple[str, str]]:
+        """Computed once per request where many forms are built (saved-view counts)."""
+        people = User.objects.filter(memberships__organization=scope.org,
+                                     is_active=True).distinct()
+        return _ANY + [("me", _("me")), ("none", _("nobody"))] + [
             (str(u.id), str(u)) for u in people]
 
     def light_fields(self, *, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -182,3 +190,79 @@ class TemplateForm(forms.ModelForm):
         fields = ("key", "name", "flag", "language", "body")
         widgets = {"body": forms.Textarea(attrs={"rows": 4}),
                    "language": forms.TextInput(attrs={"placeholder": "es"})}
+
+
+def _lines(value: str, *, sep: str = "\n") -> list[str]:
+    parts = value.replace(",", "\n").split("\n") if sep == "," else value.splitlines()
+    return [p.strip() for p in parts if p.strip()]
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(max_length=512, required=False, label=_("name"))
+    email = forms.EmailField(required=False, label=_("e-mail"))
+    phone = forms.RegexField(regex=r"^\+?[0-9][0-9 ().-]{5,30}$", max_length=40,
+                             required=False, label=_("phone"),
+                             error_messages={"invalid": _(
+                                 "Write the phone number with digits, e.g. +34 600 000 000.")})
+    website = forms.URLField(max_length=500, required=False, label=_("website"),
+                             assume_scheme="https")
+    company = forms.CharField(max_length=200, required=False, label=_("company"))
+    language = forms.ChoiceField(choices=[("", _("unknown")), ("es", "Español"),
+                                          ("en", "English")], required=False,
+                                 label=_("language"))
+    tags = forms.CharField(max_length=600, required=False, label=_("tags"),
+                           help_text=_("Separated by commas."))
+    segment = forms.CharField(max_length=60, required=False, label=_("segment"))
+    crm_id = forms.CharField(max_length=120, required=False, label=_("CRM id"))
+    bio_links = forms.CharField(required=False, label=_("links in bio"),
+                                widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("One link per line."))
+    is_vip = forms.BooleanField(required=False, label=_("VIP"))
+
+    def clean_tags(self) -> list[str]:
+        tags = _lines(self.cleaned_data["tags"], sep=",")
+        too_long = [t for t in tags if len(t) > 60]
+        if too_long:
+            raise forms.ValidationError(_("A tag has at most 60 characters: %(tag)s")
+                                        % {"tag": too_long[0][:80]})
+        return tags
+
+    def clean_bio_links(self) -> list[str]:
+        links = _lines(self.cleaned_data["bio_links"])
+        field = forms.URLField(assume_scheme="https")
+        out = []
+        for link in links[:20]:
+            try:
+                out.append(field.clean(link))
+            except forms.ValidationError:
+                raise forms.ValidationError(_("“%(link)s” is not a link.")
+                                            % {"link": link[:200]}) from None
+        return out
+
+
+class ConsentForm(forms.Form):
+    channel = forms.ChoiceField(choices=[], label=_("channel"))
+    granted = forms.TypedChoiceField(choices=[("1", _("gives consent")),
+                                              ("0", _("withdraws consent"))],
+                                     coerce=lambda v: v == "1", label=_("consent"))
+    given_at = forms.DateTimeField(label=_("date"),
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    source = forms.CharField(max_length=200, label=_("source"),
+                             help_text=_("Where the customer said it: a form, a message, "
+                                         "a call."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tertulia.engagement.models import ConsentChannel
+
+        self.fields["channel"].choices = ConsentChannel.choices
+
+
+class ApprovalSettingsForm(forms.Form):
+    replies_need_approval = forms.BooleanField(required=False,
+                                               label=_("Replies need approval"))
+    approval_roles = forms.MultipleChoiceField(
+        required=False, label=_("Whose replies"), widget=forms.CheckboxSelectMultiple,
+        choices=[("agent", _("Community managers / agents")),
+                 ("agency", _("Anyone working through an agency"))])
+    reply_to_email = forms.EmailField(required=False, label=_("Reply-to address for e-mail"))

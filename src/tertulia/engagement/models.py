@@ -8,7 +8,7 @@ through ``actions.py``.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -98,6 +98,11 @@ class BrandInbox(models.Model):
     business_hours = models.JSONField(_("business hours"), default=_default_hours)
     holidays = models.JSONField(_("holidays"), default=list, blank=True)
     vip_handles = models.JSONField(_("VIP list"), default=list, blank=True)
+    replies_need_approval = models.BooleanField(_("replies need approval"), default=False)
+    # Role names (``agent``, ``brand_manager``…) and ``agency`` (anyone acting through an
+    # agency grant) whose replies wait for an approver when ``replies_need_approval`` is on.
+    approval_roles = models.JSONField(_("roles that need approval"), default=list, blank=True)
+    reply_to_email = models.EmailField(_("reply-to address for e-mail"), blank=True)
     rules_version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,9 +115,22 @@ class Customer(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=512, blank=True)
+    # ``customer_match.normalise_name(name)``, kept by ``save()``: merge suggestions look
+    # candidates up by it (accents and case ignored) on an index.
+    name_key = models.CharField(max_length=512, blank=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     segment = models.CharField(_("segment"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    crm_id = models.CharField(_("CRM id"), max_length=120, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    bio_links = models.JSONField(_("links in bio"), default=list, blank=True)
+    # A customer merged into another keeps its row (so the merge can be undone exactly) but
+    # owns nothing while merged: its handles and conversations belong to ``merged_into``.
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
     is_vip = models.BooleanField(_("VIP"), default=False)
     followers = models.BigIntegerField(default=0)
     verified = models.BooleanField(default=False)
@@ -124,11 +142,22 @@ class Customer(models.Model):
 
     class Meta:
         indexes: ClassVar = [
-            models.Index(fields=["organization", "name"], name="customer_org_name")
+            models.Index(fields=["organization", "name"], name="customer_org_name"),
+            models.Index(fields=["organization", "email"], name="customer_org_email"),
+            models.Index(fields=["organization", "name_key"], name="customer_org_name_key"),
         ]
 
     def __str__(self) -> str:
         return self.name or f"customer {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from tertulia.engagement.customer_match import normalise_name
+
+        self.name_key = normalise_name(self.name)[:512]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
 
 class CustomerHandle(models.Model):
@@ -289,6 +318,12 @@ class Reply(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         UNKNOWN = "unknown", _("outcome unknown")
+        AWAITING = "awaiting", _("awaiting approval")
+        REJECTED = "rejected", _("rejected")
+
+    class Channel(models.TextChoices):
+        NETWORK = "", _("the conversation's network")
+        EMAIL = "email", _("e-mail")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
@@ -298,6 +333,9 @@ class Reply(models.Model):
                                     related_name="+")
     text = models.TextField()
     private = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.NETWORK,
+                               blank=True)
+    to_address = models.CharField(max_length=320, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     idempotency_key = models.CharField(max_length=64, unique=True)
     template_key = models.CharField(max_length=60, blank=True)
@@ -310,10 +348,16 @@ class Reply(models.Model):
     created_at = models.DateTimeField()
     sending_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
 
     class Meta:
         indexes: ClassVar = [
             models.Index(fields=["state", "created_at"], name="reply_state"),
+            models.Index(fields=["organization", "state", "created_at"],
+                         name="reply_org_state"),
             models.Index(fields=["conversation", "created_at"], name="reply_conversation"),
         ]
 
@@ -394,6 +438,13 @@ class ConversationEvent(models.Model):
         SLA_BREACH = "sla_breach", _("SLA breached")
         ESCALATED = "escalated", _("escalated")
         HANDOFF = "handoff", _("handed off")
+        REPLY_AWAITING = "reply_awaiting", _("reply awaiting approval")
+        REPLY_APPROVED = "reply_approved", _("reply approved")
+        REPLY_REJECTED = "reply_rejected", _("reply rejected")
+        NETWORK_HIDE = "network_hide", _("hide on the network queued")
+        NETWORK_HIDDEN = "network_hidden", _("hidden on the network")
+        NETWORK_HIDE_FAILED = "network_hide_failed", _("could not hide on the network")
+        CUSTOMER_MERGED = "customer_merged", _("customer merged")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE,
                                      related_name="events")
@@ -597,6 +648,8 @@ class DemoDelivery(models.Model):
     the reply's idempotency key, as a real network's idempotent write would be."""
 
     idempotency_key = models.CharField(max_length=64, unique=True)
+    # "reply", "private", "email" or "hide": what the demo network (or mail) was asked to do.
+    action = models.CharField(max_length=10, default="reply")
     network = models.CharField(max_length=20)
     target = models.CharField(max_length=600)
     thread_id = models.CharField(max_length=600, blank=True)
@@ -607,3 +660,128 @@ class DemoDelivery(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    SMS = "sms", _("SMS")
+    PHONE = "phone", _("phone calls")
+    DM = "dm", _("private messages")
+    MARKETING = "marketing", _("marketing")
+
+
+class CustomerConsent(models.Model):
+    """One consent statement of a customer for a channel: append-only, the newest per channel
+    is the one in force. ``given_at`` is when the customer said it, ``source`` where."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(_("channel"), max_length=10, choices=ConsentChannel)
+    granted = models.BooleanField(_("granted"))
+    given_at = models.DateTimeField(_("date"))
+    source = models.CharField(_("source"), max_length=200)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["customer", "channel", "given_at"], name="consent_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}={'yes' if self.granted else 'no'} for {self.customer_id}"
+
+
+class CustomerMerge(models.Model):
+    """A person merged ``source`` into ``target``; what moved is listed by id, so undoing
+    moves exactly those rows back and restores the target's fields the merge filled in."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    reasons = models.JSONField(default=list)
+    handle_ids = models.JSONField(default=list)
+    conversation_ids = models.JSONField(default=list)
+    consent_ids = models.JSONField(default=list)
+    target_before = models.JSONField(default=dict)
+    target_after = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    merged_by_label = models.CharField(max_length=200)
+    merged_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True)
+    undone_by_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            # A customer is merged away at most once at a time.
+            models.UniqueConstraint(fields=["source"], condition=Q(undone_at=None),
+                                    name="one_live_merge_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}→{self.target_id}"
+
+
+class SavedView(models.Model):
+    """A named set of inbox filters: private to its owner, or shared with the organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    base_view = models.CharField(max_length=20, default="open")
+    filters = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["name", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organization", "owner", "name"],
+                                    name="saved_view_name_per_owner")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "shared"], name="saved_view_shared")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetworkModeration(models.Model):
+    """Hiding (or deleting) a customer's item on the network, through the same durable outbox
+    discipline as replies: queued → sending → done | failed | unknown, key written first."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        UNKNOWN = "unknown", _("outcome unknown")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE,
+                                     related_name="moderations")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, default="hide")
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    external_id = models.CharField(max_length=256, blank=True)
+    error = models.TextField(blank=True)
+    created_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    sending_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mention", "action"], name="moderation_once")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["state", "created_at"], name="moderation_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.mention_id} ({self.state})"

@@ -214,4 +214,7 @@ def tick(now: datetime | None = None) -> TickResult:
     total.woke = wake_snoozed(now)
     reconcile_stuck(now)
     total.replies = resend_queued(now)
+    from tertulia.engagement.outbox import moderation_stragglers
+
+    moderation_stragglers(now)
     return total

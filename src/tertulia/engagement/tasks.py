@@ -26,6 +26,14 @@ def deliver_reply(reply_id: int) -> str:
     return deliver(reply_id)
 
 
+@huey.task()
+def hide_on_network(moderation_id: int) -> str:
+    """Hide one spam item on its network (at most once; see ``outbox.deliver_moderation``)."""
+    from tertulia.engagement.outbox import deliver_moderation
+
+    return deliver_moderation(moderation_id)
+
+
 @huey.task(retries=3, retry_delay=30)
 def thread_batch(org_id: int, mention_ids: list[int]) -> int:
     """Thread mentions whose listener failed right after ingest (idempotent)."""

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +27,17 @@ from django.utils.translation import gettext as _
 
 from tertulia.engagement import actions, inbox, outbox
 from tertulia.engagement import templates as templates_core
-from tertulia.engagement.access import access_conversation, access_rule, access_template
+from tertulia.engagement.access import (
+    access_conversation,
+    access_held_reply,
+    access_rule,
+    access_saved_view,
+    access_template,
+)
 from tertulia.engagement.brandconf import settings_for
 from tertulia.engagement.dryrun import dry_run
 from tertulia.engagement.forms import (
+    ApprovalSettingsForm,
     GuidelineForm,
     HoursForm,
     InboxFilterForm,
@@ -52,6 +59,7 @@ from tertulia.engagement.models import (
     Reply,
     ReplyTemplate,
     Rule,
+    SavedView,
     SlaPolicy,
     SlaState,
 )
@@ -85,26 +93,68 @@ def _row_urls(org: Organization) -> dict[str, str]:
             "bulk_url": reverse("engagement:bulk", args=[org.slug])}
 
 
+def _saved_views(request: HttpRequest, org: Organization) -> list[SavedView]:
+    return list(SavedView.objects.filter(Q(owner=request.user) | Q(shared=True),
+                                         organization=org).select_related("owner"))
+
+
+def _saved_counts(request: HttpRequest, scope: inbox.Scope,
+                  saved: list[SavedView]) -> dict[int, int | None]:
+    """One capped count per saved view, each on the same indexes as the built-in views."""
+    out: dict[int, int | None] = {}
+    choices = InboxFilterForm.assignee_choices(scope) if saved else []
+    for view in saved:
+        form = InboxFilterForm(view.filters, scope=scope, assignee_choices=choices)
+        out[view.id] = inbox.capped_count(inbox.apply_view(inbox.apply_filters(
+            inbox.base_queryset(scope), form.cleaned_data, request.user), view.base_view,
+            request.user)) if form.is_valid() else None
+    return out
+
+
 def _inbox(request: HttpRequest, org: Organization, brand: Brand | None) -> HttpResponse:
     scope = inbox.inbox_scope(request.user, org, brand)
-    form = InboxFilterForm(request.GET or None, scope=scope)
+    params = request.GET
+    saved_raw = request.GET.get("saved", "")
+    current_saved = None
+    if saved_raw.isdigit():
+        current_saved = access_saved_view(request.user, org, int(saved_raw))
+        params = QueryDict(mutable=True)
+        params.update({k: str(v) for k, v in current_saved.filters.items()})
+        params["view"] = current_saved.base_view
+        for key in ("before", "fragment"):
+            if key in request.GET:
+                params[key] = request.GET[key]
+    form = InboxFilterForm(params or None, scope=scope)
+    if current_saved is not None and not form.is_valid():
+        raise Http404("This saved view names filters you cannot use.")
     data = form.data_or_empty()
     view = form.view_name
+    saved = _saved_views(request, org)
     if request.GET.get("fragment") == "counts":
         without_view = request.GET.copy()
-        for key in ("view", "fragment", "before"):
+        for key in ("view", "fragment", "before", "saved"):
             without_view.pop(key, None)
         counts = inbox.view_counts(scope, request.user, data)
         return render(request, "engagement/_views.html", {
             "views": [(n, label, counts.get(n)) for n, (label, _f) in inbox.VIEWS.items()],
             "view": view, "view_query": without_view.urlencode(),
-            "count_cap": inbox.COUNT_CAP})
+            "count_cap": inbox.COUNT_CAP, "current_saved": current_saved})
+    if request.GET.get("fragment") == "saved_counts":
+        # Its own request, so many saved views never delay the built-in counts.
+        saved_counts = _saved_counts(request, scope, saved)
+        return render(request, "engagement/_saved_views.html", {
+            "saved": [(v, saved_counts.get(v.id)) for v in saved],
+            "count_cap": inbox.COUNT_CAP, "current_saved": current_saved,
+            "base_url": request.path})
     qs = inbox.apply_view(inbox.apply_filters(inbox.base_queryset(scope), data, request.user),
                           view, request.user)
     rows, cursor = inbox.page(qs, request.GET.get("before"))
     actions.note_activity(request.user)
     query = request.GET.copy()
     query.pop("before", None)
+    filter_query = params.copy() if hasattr(params, "copy") else QueryDict(mutable=True)
+    for key in ("before", "fragment", "saved"):
+        filter_query.pop(key, None)
     replyable = {b.id for b in scope.brands if can(request.user, P.BRAND_INBOX_REPLY, b)}
     context = {
         "org": org, "brand": brand, "section": "inbox", "form": form, "rows": rows,
@@ -120,10 +170,16 @@ def _inbox(request: HttpRequest, org: Organization, brand: Brand | None) -> Http
     without_view = query.copy()
     without_view.pop("view", None)
     without_view.pop("fragment", None)
+    without_view.pop("saved", None)
     # Counts come in a second request (htmx, on load): the first page never waits for them.
     context.update({
         "views": [(name, label, None) for name, (label, _f) in inbox.VIEWS.items()],
         "view_query": without_view.urlencode(), "count_cap": inbox.COUNT_CAP,
+        "saved": [(v, None) for v in saved], "current_saved": current_saved,
+        "filter_query": filter_query.urlencode(), "base_url": request.path,
+        "awaiting": Reply.objects.filter(organization=org, state=Reply.State.AWAITING,
+                                         brand_id__in=scope.brand_ids).count()
+        if any(can(request.user, P.BRAND_INBOX_APPROVE, b) for b in scope.brands) else 0,
         "filter_fields": form.light_fields(skip=("brand",) if brand else ()),
         "unread": Notification.objects.filter(user=request.user, organization=org,
                                               read_at=None).count(),
@@ -678,3 +734,130 @@ def template_delete(request: HttpRequest, brand: Brand, template_id: int) -> Htt
     messages.success(request, _("Template deleted."))
     return redirect("engagement:guideline", brand.organization.slug, brand.slug)
 
+
+
+# -- saved views -------------------------------------------------------------------------------
+
+_FILTER_KEYS = ("brand", "network", "flag", "sentiment", "language", "status", "priority",
+                "assignee", "team", "sla", "tag", "min_followers")
+
+
+@org_route(P.BRAND_INBOX_VIEW)
+@post_only
+def view_save(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Name the filters in ``query`` (the inbox's current query string) as a view."""
+    raw = QueryDict(request.POST.get("query", "")[:2000])
+    scope = inbox.inbox_scope(request.user, org)
+    form = InboxFilterForm(raw, scope=scope)
+    back = _back(request, reverse("engagement:inbox", args=[org.slug]))
+    if not form.is_valid():
+        messages.error(request, _("These filters cannot be saved: %(errors)s") % {
+            "errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
+        return redirect(back)
+    filters = {k: raw[k] for k in _FILTER_KEYS if raw.get(k, "").strip()}
+    brand = scope.org.brands.filter(slug=raw.get("brand", ""), id__in=scope.brand_ids).first()
+    try:
+        view = actions.do_save_view(org, request.user, name=request.POST.get("name", ""),
+                                    base_view=form.view_name, filters=filters,
+                                    shared=request.POST.get("shared") == "1", brand=brand,
+                                    actor=_actor(request, org))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return redirect(back)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(reverse("engagement:inbox", args=[org.slug]) + f"?saved={view.id}")
+
+
+@org_route(P.BRAND_INBOX_VIEW)
+@post_only
+def view_delete(request: HttpRequest, org: Organization, view_id: int) -> HttpResponse:
+    """Only its owner deletes a view (a shared one too)."""
+    view = access_saved_view(request.user, org, view_id)
+    if view.owner_id != request.user.id:
+        return HttpResponse(_("Only the person who saved this view can delete it."),
+                            status=403)
+    actions.do_delete_view(view, actor=_actor(request, org))
+    messages.success(request, _("View deleted."))
+    return redirect("engagement:inbox", org.slug)
+
+
+# -- reply approvals -----------------------------------------------------------------------------
+
+
+@org_route(P.BRAND_INBOX_APPROVE)
+def approvals(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Replies held for approval on the brands where the person may approve, oldest first."""
+    scope = inbox.inbox_scope(request.user, org)
+    brand_ids = [b.id for b in scope.brands if can(request.user, P.BRAND_INBOX_APPROVE, b)]
+    rows = list(Reply.objects.filter(organization=org, state=Reply.State.AWAITING,
+                                     brand_id__in=brand_ids)
+                .select_related("brand", "conversation__customer", "in_reply_to__author")
+                .order_by("created_at", "id")[:200])
+    recent = list(Reply.objects.filter(organization=org, brand_id__in=brand_ids,
+                                       state=Reply.State.REJECTED)
+                  .select_related("brand", "decided_by").order_by("-decided_at")[:20])
+    return render(request, "engagement/approvals.html", {
+        "org": org, "section": "inbox", "rows": rows, "recent": recent})
+
+
+@org_route(P.BRAND_INBOX_APPROVE)
+@post_only
+def approval_decide(request: HttpRequest, org: Organization, reply_id: int) -> HttpResponse:
+    held = access_held_reply(request.user, org, reply_id, P.BRAND_INBOX_APPROVE)
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "approve":
+            actions.do_approve_reply(held, actor=_actor(request, org))
+            messages.success(request, _("Approved: the reply is being sent."))
+        elif decision == "reject":
+            actions.do_reject_reply(held, request.POST.get("reason", ""),
+                                    actor=_actor(request, org))
+            messages.success(request, _("Rejected: its author was told why."))
+        else:
+            raise ValidationError(_("Approve or reject the reply."))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return redirect("engagement:approvals", org.slug)
+    return redirect("engagement:approvals", org.slug)
+
+
+@brand_route(P.BRAND_SETTINGS_MANAGE)
+def approval_settings(request: HttpRequest, brand: Brand) -> HttpResponse:
+    """Whether replies need approval on this brand, whose, and the e-mail reply-to."""
+    row = settings_for(brand)
+    form = ApprovalSettingsForm(request.POST or None, initial={
+        "replies_need_approval": row.replies_need_approval,
+        "approval_roles": row.approval_roles, "reply_to_email": row.reply_to_email})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        actions.do_save_approval_settings(
+            brand, enabled=d["replies_need_approval"], roles=d["approval_roles"],
+            reply_to_email=d["reply_to_email"], actor=_actor(request, brand.organization))
+        messages.success(request, _("Approval settings saved."))
+        return redirect("engagement:approval_settings", brand.organization.slug, brand.slug)
+    return render(request, "engagement/approval_settings.html", _settings_context(
+        brand, form=form))
+
+
+# -- moving to a private channel ---------------------------------------------------------------
+
+
+@org_route(P.BRAND_INBOX_REPLY)
+@post_only
+def handoff(request: HttpRequest, org: Organization, conversation_id: int) -> HttpResponse:
+    """Continue in a direct message or by e-mail, or record a phone call / SMS handoff."""
+    conv = access_conversation(request.user, org, conversation_id, P.BRAND_INBOX_REPLY)
+    p = request.POST
+    try:
+        reply_row = actions.do_move_to_private(
+            conv, p.get("channel", ""), actor=_actor(request, org), text=p.get("text", ""),
+            email=p.get("email", ""), phone=p.get("phone", ""), notes=p.get("notes", ""))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return redirect(reverse("engagement:conversation", args=[org.slug, conv.id])
+                        + "#handoff")
+    if reply_row is not None and reply_row.state == Reply.State.AWAITING:
+        messages.success(request, _("Handed off; the message waits for approval."))
+    else:
+        messages.success(request, _("Handed off."))
+    return redirect("engagement:conversation", org.slug, conv.id)

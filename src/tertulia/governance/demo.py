@@ -166,4 +166,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     from tertulia.engagement.demo import seed_engagement
 
     seed_engagement(org)
+    from tertulia.cases.demo import seed_cases
+
+    seed_cases(org)
     return logins

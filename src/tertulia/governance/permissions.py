@@ -14,9 +14,18 @@ class Permission(StrEnum):
     """Every permission the platform checks, alphabetized."""
 
     BRAND_ACCOUNTS_MANAGE = "brand:accounts:manage"
+    BRAND_BUSINESS_DATA_MANAGE = "brand:business_data:manage"
+    BRAND_CASES_MANAGE = "brand:cases:manage"
+    BRAND_CASES_VIEW = "brand:cases:view"
+    BRAND_CUSTOMERS_MANAGE = "brand:customers:manage"
+    BRAND_INBOX_APPROVE = "brand:inbox:approve"
     BRAND_INBOX_REPLY = "brand:inbox:reply"
     BRAND_INBOX_VIEW = "brand:inbox:view"
     BRAND_INSIGHTS_VIEW = "brand:insights:view"
+    BRAND_KB_EDIT = "brand:kb:edit"
+    BRAND_KB_VIEW = "brand:kb:view"
+    BRAND_LEADS_MANAGE = "brand:leads:manage"
+    BRAND_LEADS_VIEW = "brand:leads:view"
     BRAND_MENTIONS_TRIAGE = "brand:mentions:triage"
     BRAND_MENTIONS_VIEW = "brand:mentions:view"
     BRAND_POSTS_APPROVE = "brand:posts:approve"
@@ -60,18 +69,30 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ORG_OWNER: frozenset(Permission),
     Role.ORG_ADMIN: frozenset(Permission) - {P.ORG_AGENCIES_MANAGE},
     Role.BRAND_MANAGER: _READ_BRAND | _MEMBER_ORG | {
-        P.BRAND_ACCOUNTS_MANAGE, P.BRAND_INBOX_REPLY, P.BRAND_INBOX_VIEW,
-        P.BRAND_MENTIONS_TRIAGE, P.BRAND_POSTS_APPROVE, P.BRAND_POSTS_PUBLISH,
+        P.BRAND_ACCOUNTS_MANAGE, P.BRAND_CUSTOMERS_MANAGE, P.BRAND_INBOX_APPROVE,
+        P.BRAND_INBOX_REPLY, P.BRAND_INBOX_VIEW, P.BRAND_MENTIONS_TRIAGE,
+        P.BRAND_POSTS_APPROVE, P.BRAND_POSTS_PUBLISH,
+        P.BRAND_BUSINESS_DATA_MANAGE,
         P.BRAND_QUERIES_MANAGE, P.BRAND_REPORTS_MANAGE, P.BRAND_SETTINGS_MANAGE,
     },
-    Role.ANALYST: _READ_BRAND | _MEMBER_ORG | {P.BRAND_REPORTS_MANAGE, P.BRAND_QUERIES_MANAGE,
+    Role.ANALYST: _READ_BRAND | _MEMBER_ORG | {P.BRAND_BUSINESS_DATA_MANAGE,
+                                               P.BRAND_REPORTS_MANAGE, P.BRAND_QUERIES_MANAGE,
                                                P.BRAND_MENTIONS_TRIAGE},
     Role.AGENT: _MEMBER_ORG | {P.BRAND_VIEW, P.BRAND_MENTIONS_VIEW, P.BRAND_INBOX_VIEW,
-                               P.BRAND_INBOX_REPLY, P.BRAND_MENTIONS_TRIAGE},
+                               P.BRAND_INBOX_REPLY, P.BRAND_MENTIONS_TRIAGE,
+                               P.BRAND_CUSTOMERS_MANAGE},
     Role.PUBLISHER: _MEMBER_ORG | {P.BRAND_VIEW, P.BRAND_MENTIONS_VIEW, P.BRAND_POSTS_PUBLISH},
     Role.APPROVER: _MEMBER_ORG | {P.BRAND_VIEW, P.BRAND_MENTIONS_VIEW, P.BRAND_INSIGHTS_VIEW,
                                   P.BRAND_POSTS_APPROVE},
 }
+
+# Cases, leads and the knowledge base: those who work the inbox run them; analysts read them
+# (outcomes, pipeline, articles) for their reports and never change them.
+_CASES_READ = frozenset({P.BRAND_CASES_VIEW, P.BRAND_KB_VIEW, P.BRAND_LEADS_VIEW})
+_CASES_WORK = _CASES_READ | {P.BRAND_CASES_MANAGE, P.BRAND_KB_EDIT, P.BRAND_LEADS_MANAGE}
+for _role, _extra in ((Role.BRAND_MANAGER, _CASES_WORK), (Role.AGENT, _CASES_WORK),
+                      (Role.ANALYST, _CASES_READ)):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 # Roles that may be held on a single brand (and so granted to an agency). Organization-wide
 # roles manage people and agencies, which must never reach outside the client.

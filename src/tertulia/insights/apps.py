@@ -13,3 +13,8 @@ class InsightsConfig(AppConfig):
 
         if apply_batch not in _atomic_listeners:
             on_ingested(apply_batch, atomic=True)
+        from tertulia.insights.alert_watch import after_ingest
+        from tertulia.listening.pipeline import _listeners
+
+        if after_ingest not in _listeners:
+            on_ingested(after_ingest)

@@ -28,6 +28,7 @@ from tertulia.insights.models import (
     AuthorDay,
     DailyRollup,
     DailyTotal,
+    DaySummary,
     HourlyRollup,
     RollupState,
 )
@@ -88,10 +89,18 @@ class Chart:
     categories: list[str]
     series: list[Series]
     note: str = ""
+    # Columns of the data table and the CSV that are not drawn (e.g. the n behind each
+    # correlation, on another scale than the coefficients).
+    table_only: list[Series] = field(default_factory=list)
+
+    @property
+    def table_series(self) -> list[Series]:
+        return [*self.series, *self.table_only]
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
-        headers = [self.category_label, *(s.name for s in self.series)]
-        rows = [[c, *(s.values[i] for s in self.series)] for i, c in enumerate(self.categories)]
+        headers = [self.category_label, *(s.name for s in self.table_series)]
+        rows = [[c, *(s.values[i] for s in self.table_series)]
+                for i, c in enumerate(self.categories)]
         return headers, rows
 
     def spec(self) -> dict[str, Any]:
@@ -119,7 +128,7 @@ class Chart:
                 return f'<td><a href="{escape(link)}">{text}</a></td>'
             return f"<td>{text}</td>"
 
-        head = "".join(f"<th>{escape(str(s.name))}</th>" for s in self.series)
+        head = "".join(f"<th>{escape(str(s.name))}</th>" for s in self.table_series)
         body = "".join(
             f"<tr><td>{escape(str(category))}</td>"
             + "".join(cell(v, link) for v, link in values) + "</tr>"
@@ -132,8 +141,8 @@ class Chart:
     @property
     def rows(self) -> list[tuple[str, list[tuple[float | None, str | None]]]]:
         """Per category: each series' value with its drill-down link (the data table)."""
-        return [(c, [(s.values[i], s.links[i] if s.links else None) for s in self.series])
-                for i, c in enumerate(self.categories)]
+        return [(c, [(s.values[i], s.links[i] if s.links else None)
+                     for s in self.table_series]) for i, c in enumerate(self.categories)]
 
 
 @dataclass
@@ -212,6 +221,53 @@ def _sums() -> dict[str, Sum]:
     return {name: Sum(name) for name in SUMS}
 
 
+SUMMARY_SUMS = ("mentions", "positive", "neutral", "negative", "red", "yellow", "green",
+                "spam", "likes", "comments", "shares", "views", "reach")
+
+
+def _summarized(f: Filters, grain: Grain) -> bool:
+    """Whether DaySummary (one row per brand, query and day) can answer: daily reads
+    without a network or language filter."""
+    return grain == Grain.DAY and not (f.network or f.language)
+
+
+def totals_by_query(brand_ids: list[int], query_ids: list[int], period: Period, tz: str,
+                    f: Filters, grain: Grain) -> dict[tuple[int, int], Totals]:
+    """(brand id, query id) → Totals of the period, for every pair that has rows."""
+    out: dict[tuple[int, int], Totals] = {}
+    if not brand_ids or not query_ids:
+        return out
+    if _summarized(f, grain):
+        rows = DaySummary.objects.filter(
+            brand_id__in=brand_ids, query_id__in=query_ids, day__gte=period.start,
+            day__lte=period.end).values("brand_id", "query_id").annotate(
+            **{name: Sum(name) for name in SUMMARY_SUMS})
+        for row in rows:
+            out[(row["brand_id"], row["query_id"])] = Totals.of_summaries([row])
+        return out
+    grouped: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for row in _rollups(brand_ids, query_ids, period, tz, f, grain).values(
+            "brand_id", "query_id", "sentiment", "flag").annotate(**_sums()):
+        grouped.setdefault((row["brand_id"], row["query_id"]), []).append(row)
+    return {k: Totals.of_rows(v) for k, v in grouped.items()}
+
+
+def sentiment_series(brand: Brand, period: Period, f: Filters, read_grain: Grain
+                     ) -> list[tuple[datetime | date, str, int]]:
+    """(bucket, sentiment, mentions) of the brand's own mentions."""
+    if _summarized(f, read_grain):
+        out: list[tuple[datetime | date, str, int]] = []
+        for day, pos, neu, neg in DaySummary.objects.filter(
+                brand=brand, query_id=OWN, day__gte=period.start,
+                day__lte=period.end).values_list("day", "positive", "neutral", "negative"):
+            out += [(day, "positive", pos), (day, "neutral", neu), (day, "negative", neg)]
+        return out
+    bucket_field = "hour" if read_grain == Grain.HOUR else "day"
+    return [(r[bucket_field], r["sentiment"], r["n"]) for r in _rollups(
+        [brand.id], [OWN], period, brand.timezone, f, read_grain).values(
+        bucket_field, "sentiment").annotate(n=Sum("mentions"))]
+
+
 def _read_grain(period: Period) -> Grain:
     """Hourly rows for an hourly chart; daily rows for everything else."""
     return Grain.HOUR if M.grain_for(period) == Grain.HOUR else Grain.DAY
@@ -275,36 +331,30 @@ def pr_dashboard(brand: Brand, f: Filters, lang: str = "en") -> Dashboard:
     read_grain = _read_grain(period)
     base = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat(),
             "network": f.network, "language": f.language}
-    own = _rollups([brand.id], [OWN], period, tz, f, read_grain)
-
-    current = Totals.of_rows(own.values("sentiment", "flag").annotate(**_sums()))
     rivals = competitor_queries(brand)
     rival_ids = [q.id for q in rivals]
-    by_rival = _by_query(brand, rival_ids, period, f, read_grain)
-    current = current.with_competitors(
+    found = totals_by_query([brand.id], [OWN, *rival_ids], period, tz, f, read_grain)
+    by_rival = {q: found.get((brand.id, q), Totals()) for q in rival_ids}
+    current = found.get((brand.id, OWN), Totals()).with_competitors(
         sum(t.mentions for t in by_rival.values()) if rivals else None)
     before = None
     if previous is not None:
-        prev_grain = _read_grain(previous)
-        before = Totals.of_rows(_rollups([brand.id], [OWN], previous, tz, f, prev_grain)
-                                .values("sentiment", "flag").annotate(**_sums()))
-        if rivals:
-            before = before.with_competitors(sum(
-                t.mentions for t in _by_query(brand, rival_ids, previous, f,
-                                              prev_grain).values()))
+        prev_found = totals_by_query([brand.id], [OWN, *rival_ids], previous, tz, f,
+                                     _read_grain(previous))
+        before = prev_found.get((brand.id, OWN), Totals()).with_competitors(
+            sum(prev_found.get((brand.id, q), Totals()).mentions for q in rival_ids)
+            if rivals else None)
     kpis = [_kpi(m, current, before, lang) for m in (
         M.MENTIONS, M.REACH, M.INTERACTIONS, M.NET_SENTIMENT, M.NEGATIVE_SHARE,
         M.SHARE_OF_VOICE)]
 
-    bucket_field = "hour" if read_grain == Grain.HOUR else "day"
-    series_rows = own.values(bucket_field, "sentiment").annotate(n=Sum("mentions"))
     buckets = M.buckets(period, grain, tz)
     index = {b: i for i, b in enumerate(buckets)}
     counts = {s: [0.0] * len(buckets) for s in SENTIMENTS}
-    for row in series_rows:
-        bucket = _bucket_of(row[bucket_field], grain)
-        if bucket in index and row["sentiment"] in counts:
-            counts[row["sentiment"]][index[bucket]] += row["n"]
+    for at, sentiment, n in sentiment_series(brand, period, f, read_grain):
+        bucket = _bucket_of(at, grain)
+        if bucket in index and sentiment in counts:
+            counts[sentiment][index[bucket]] += n
     labels = [M.bucket_label(b, grain, tz) for b in buckets]
     day_ranges = [_bucket_days(b, grain, tz, period) for b in buckets]
     volume = Chart(
@@ -347,13 +397,19 @@ def pr_dashboard(brand: Brand, f: Filters, lang: str = "en") -> Dashboard:
                 [_stream(brand, **{**base, "scope": "own", "sentiment": s}),
                  *(_stream(brand, **{**base, "query": q.id, "sentiment": s}) for q in rivals)],
                 stack="sentiment", key=s) for s in SENTIMENTS], note=note))
-    by_dims = _rollups([brand.id], [OWN], period, tz, f, read_grain, by_dims=True)
+    # One grouped read for both pies.
+    by_dims: dict[str, dict[str, int]] = {"network": {}, "language": {}}
+    for network, language, n in _rollups([brand.id], [OWN], period, tz, f, read_grain,
+                                         by_dims=True).values_list(
+            "network", "language").annotate(n=Sum("mentions")).values_list(
+            "network", "language", "n"):
+        by_dims["network"][network] = by_dims["network"].get(network, 0) + n
+        by_dims["language"][language] = by_dims["language"].get(language, 0) + n
     for dim, title_en, title_es in (
         ("network", "Mentions by network", "Menciones por red"),
         ("language", "Mentions by language", "Menciones por idioma"),
     ):
-        split = sorted(by_dims.values(dim).annotate(n=Sum("mentions")).values_list(dim, "n"),
-                       key=lambda r: (-r[1], r[0]))
+        split = sorted(by_dims[dim].items(), key=lambda r: (-r[1], r[0]))
         split = [(k, n) for k, n in split if n]
         charts.append(Chart(dim, _t(title_en, title_es, lang), "pie", word(dim, lang),
                             [k for k, _n in split],
@@ -373,18 +429,6 @@ def pr_dashboard(brand: Brand, f: Filters, lang: str = "en") -> Dashboard:
                      tables, notes, current, before)
 
 
-def _by_query(brand: Brand, query_ids: list[int], period: Period, f: Filters,
-              grain: Grain) -> dict[int, Totals]:
-    if not query_ids:
-        return {}
-    rows = _rollups([brand.id], query_ids, period, brand.timezone, f, grain).values(
-        "query_id", "sentiment", "flag").annotate(**_sums())
-    grouped: dict[int, list[dict[str, Any]]] = {q: [] for q in query_ids}
-    for row in rows:
-        grouped[row["query_id"]].append(row)
-    return {q: Totals.of_rows(r) for q, r in grouped.items()}
-
-
 def _kpi(metric: M.Metric, current: Totals, before: Totals | None, lang: str) -> Kpi:
     moved = M.change(metric, current, before)
     return Kpi(metric, metric.format(moved.current, lang), M.format_change(metric, moved, lang),
@@ -398,15 +442,36 @@ def _t(en: str, es: str, lang: str) -> str:
 def top_authors(brand: Brand, f: Filters, lang: str) -> Table:
     """The own-mention authors with the largest audience in the period (AuthorDay rows)."""
     rows = AuthorDay.objects.filter(brand=brand, day__gte=f.period.start,
-                                    day__lte=f.period.end)
+                                    day__lte=f.period.end, mentions__gt=0)
+    walk_rows = AuthorDay.objects.filter(brand=brand)
     if f.network:
-        rows = rows.filter(network=f.network)
+        rows, walk_rows = rows.filter(network=f.network), walk_rows.filter(network=f.network)
     if f.language:
-        rows = rows.filter(language=f.language)
-    top = list(rows.values("author_id").annotate(
+        rows, walk_rows = rows.filter(language=f.language), walk_rows.filter(
+            language=f.language)
+    # Walk the brand's rows from the largest audience down (index author_day_followers,
+    # no sort) until TOP_N distinct authors active in the period are found, instead of
+    # grouping every author of the period: the cost follows TOP_N, not the authors.
+    picked: list[int] = []
+    seen: set[int] = set()
+    walk = walk_rows.order_by("-followers").values_list("author_id", "day", "mentions")
+    offset, chunk_size = 0, TOP_N * 20
+    while len(picked) < TOP_N:
+        chunk = list(walk[offset:offset + chunk_size])
+        for author_id, day, mentions in chunk:
+            if mentions and f.period.start <= day <= f.period.end and author_id not in seen:
+                seen.add(author_id)
+                picked.append(author_id)
+                if len(picked) == TOP_N:
+                    break
+        if len(chunk) < chunk_size:
+            break
+        offset += len(chunk)
+        chunk_size = min(chunk_size * 4, 20_000)
+    top = sorted(rows.filter(author_id__in=picked).values("author_id").annotate(
         followers=Max("followers"), mentions=Sum("mentions"),
-        interactions=Sum("interactions")).order_by("-followers", "-mentions",
-                                                   "author_id")[:TOP_N])
+        interactions=Sum("interactions")), key=lambda r: (-r["followers"], -r["mentions"],
+                                                          r["author_id"]))
     authors = {a.id: a for a in Author.objects.filter(id__in=[r["author_id"] for r in top])}
     base = {"date_from": f.period.start.isoformat(), "date_to": f.period.end.isoformat(),
             "language": f.language, "scope": "own"}
@@ -486,17 +551,13 @@ def executive_dashboard(brands: list[Brand], f: Filters, lang: str = "en"
     rival_ids = [q for qs in rivals.values() for q in qs]
 
     def read(p: Period) -> dict[int, Totals]:
-        rows = _rollups(ids, [OWN, *rival_ids], p, "UTC", f, Grain.DAY)
-        own: dict[int, list[dict[str, Any]]] = {b: [] for b in ids}
+        found = totals_by_query(ids, [OWN, *rival_ids], p, "UTC", f, Grain.DAY)
         comp: dict[int, int] = dict.fromkeys(ids, 0)
-        for row in rows.values("brand_id", "query_id", "sentiment", "flag").annotate(
-                **_sums()):
-            if row["query_id"] == OWN:
-                own[row["brand_id"]].append(row)
-            else:
-                comp[row["brand_id"]] += row["mentions"]
-        return {b: Totals.of_rows(own[b]).with_competitors(comp[b] if b in rivals else None)
-                for b in ids}
+        for (brand_id, query_id), t in found.items():
+            if query_id != OWN:
+                comp[brand_id] += t.mentions
+        return {b: found.get((b, OWN), Totals()).with_competitors(
+            comp[b] if b in rivals else None) for b in ids}
 
     now = read(period)
     before = read(previous) if previous is not None else None
@@ -519,11 +580,17 @@ def executive_dashboard(brands: list[Brand], f: Filters, lang: str = "en"
     buckets = M.buckets(period, grain, "UTC")
     index = {b: i for i, b in enumerate(buckets)}
     series: dict[int, list[float | None]] = {b: [0.0] * len(buckets) for b in ids}
-    rows = _rollups(ids, [OWN], period, "UTC", f, Grain.DAY)
-    for row in rows.values("brand_id", "day").annotate(n=Sum("mentions")):
-        bucket = _bucket_of(row["day"], grain)
+    if _summarized(f, Grain.DAY):
+        day_rows = DaySummary.objects.filter(
+            brand_id__in=ids, query_id=OWN, day__gte=period.start,
+            day__lte=period.end).values_list("brand_id", "day", "mentions")
+    else:
+        day_rows = _rollups(ids, [OWN], period, "UTC", f, Grain.DAY).values_list(
+            "brand_id", "day").annotate(n=Sum("mentions")).values_list("brand_id", "day", "n")
+    for brand_id, day, n in day_rows:
+        bucket = _bucket_of(day, grain)
         if bucket in index:
-            series[row["brand_id"]][index[bucket]] += row["n"]  # type: ignore[operator]
+            series[brand_id][index[bucket]] += n  # type: ignore[operator]
     labels = [M.bucket_label(b, grain, "UTC") for b in buckets]
     charts = [
         Chart("brands_volume", _t("Mentions per brand over time",

@@ -4,8 +4,10 @@ Django import. Written by `tertulia docs generate` (see `tertulia.reference`).""
 
 from __future__ import annotations
 
+from tertulia.insights import correlation, forecast, ladder
 from tertulia.insights.metrics import (
     DAILY_UP_TO_DAYS,
+    DEPARTMENT_METRICS,
     GOOD_LABELS,
     HOURLY_UP_TO_DAYS,
     MAX_PERIOD_DAYS,
@@ -78,6 +80,71 @@ _TEXT = {
         f"días, días hasta {DAILY_UP_TO_DAYS} días y semanas (con el nombre de su lunes) a "
         "partir de ahí. Las horas se rotulan en la zona horaria de la marca.",
     ),
+    "departments": ("## Department metrics", "## Métricas de los departamentos"),
+    "departments_text": (
+        "The marketing, sales and customer-service dashboards add these. They are computed "
+        "from owned-account days (the posts the brand's own accounts wrote, their "
+        "interactions and follower counts), from the inbox's conversations and from the "
+        "imported business data (daily figures per brand and campaign).",
+        "Los paneles de marketing, ventas y atención al cliente añaden estas. Se calculan a "
+        "partir de los días de las cuentas propias (lo que publicaron las cuentas de la "
+        "marca, sus interacciones y seguidores), de las conversaciones de la bandeja y de "
+        "los datos de negocio importados (cifras diarias por marca y campaña).",
+    ),
+    "ladder": ("## The engagement ladder", "## La escalera de compromiso"),
+    "ladder_text": (
+        "Each author active in the period is placed on one stage from their history over "
+        f"the {ladder.LOOKBACK_DAYS} days up to the end of the period: **unaware** (talked "
+        "only about competitors), **interested** (mentioned the brand, but competitors at "
+        "least as much), **first-time participant** (one day with the brand, in the "
+        f"period), **regular** (at least {ladder.REGULAR_MIN_DAYS} days with the brand), "
+        f"**enthusiast** (at least {ladder.ENTHUSIAST_MIN_DAYS} days with the brand, "
+        f"{ladder.ENTHUSIAST_MIN_PERIOD_DAYS} of them in the period, and at least "
+        f"{ladder.ENTHUSIAST_MIN_INTERACTIONS:g} interaction per mention on average).",
+        "Cada autor activo en el periodo se coloca en un peldaño según su historia en los "
+        f"{ladder.LOOKBACK_DAYS} días hasta el final del periodo: **no nos conoce** (solo "
+        "habló de competidores), **interesado** (mencionó la marca, pero a los competidores "
+        "al menos lo mismo), **participa por primera vez** (un solo día con la marca, dentro "
+        f"del periodo), **habitual** (al menos {ladder.REGULAR_MIN_DAYS} días con la marca), "
+        f"**entusiasta** (al menos {ladder.ENTHUSIAST_MIN_DAYS} días con la marca, "
+        f"{ladder.ENTHUSIAST_MIN_PERIOD_DAYS} de ellos en el periodo, y al menos "
+        f"{ladder.ENTHUSIAST_MIN_INTERACTIONS:g} interacción por mención de media).",
+    ),
+    "lag": ("## Lag correlation", "## Correlación con desfase"),
+    "lag_text": (
+        "A social series on day d is paired with a business series on day d + lag, for lags "
+        f"from −{correlation.MAX_LAG} to +{correlation.MAX_LAG} days, over the days where "
+        "both have a value (a missing day is left out, never taken as 0). For each lag: "
+        "Pearson's r, Spearman's ρ (ranks), n and a two-sided p-value (Fisher z). With fewer "
+        f"than {correlation.MIN_PAIRS} common days nothing is computed. The reading calls a "
+        f"relation clear only when |r| ≥ {correlation.STRONG_R:g} and p × (lags tested) < "
+        f"{correlation.SIGNIFICANT_P:g} (Bonferroni), and always recalls that correlation is "
+        "not causation and that the best of many lags flatters.",
+        "Una serie social en el día d se empareja con una de negocio en el día d + desfase, "
+        f"para desfases de −{correlation.MAX_LAG} a +{correlation.MAX_LAG} días, sobre los "
+        "días en que ambas tienen valor (un día sin dato se deja fuera, nunca cuenta como "
+        "0). Para cada desfase: r de Pearson, ρ de Spearman (rangos), n y un valor p "
+        f"bilateral (z de Fisher). Con menos de {correlation.MIN_PAIRS} días comunes no se "
+        "calcula nada. La lectura solo llama clara a una relación con |r| ≥ "
+        f"{correlation.STRONG_R:g} y p × (desfases probados) < {correlation.SIGNIFICANT_P:g} "
+        "(Bonferroni), y siempre recuerda que correlación no es causalidad y que el mejor de "
+        "muchos desfases favorece.",
+    ),
+    "forecast": ("## Contact-volume forecast", "## Pronóstico del volumen de contactos"),
+    "forecast_text": (
+        "Daily conversations per channel are forecast by two models, a seasonal naive one "
+        "(same weekday last week) and additive Holt-Winters with a weekly season; the one "
+        "with the lower error when forecasting each of the last "
+        f"{2 * forecast.WEEKLY} days from the days before it wins, and that error is shown. "
+        "Hourly series use a daily season (24 h), or a weekly one (168 h) with three weeks "
+        "of history.",
+        "Las conversaciones diarias por canal se pronostican con dos modelos, uno estacional "
+        "ingenuo (el mismo día de la semana anterior) y Holt-Winters aditivo con estación "
+        "semanal; gana el que menos se equivoca al pronosticar cada uno de los últimos "
+        f"{2 * forecast.WEEKLY} días a partir de los anteriores, y se muestra ese error. Las "
+        "series horarias usan una estación diaria (24 h), o semanal (168 h) con tres "
+        "semanas de historia.",
+    ),
     "upkeep": ("## How the rollups are kept", "## Cómo se mantienen los agregados"),
     "upkeep_text": (
         "Each ingest batch updates the rollups inside its own transaction: new mentions add "
@@ -119,6 +186,18 @@ def metrics_page(lang: str) -> str:
             f"- **{t('missing')}:** {metric.missing_es if i else metric.missing_en}",
             "",
         ]
+    lines += [t("departments"), "", t("departments_text"), ""]
+    for metric in DEPARTMENT_METRICS:
+        lines += [
+            f"### {metric.label(lang)} (`{metric.key}`)", "",
+            f"- **{t('formula')}:** {metric.formula_es if i else metric.formula_en}",
+            f"- **{t('unit')}:** {UNIT_LABELS[metric.unit][i]}",
+            f"- **{t('good')}:** {GOOD_LABELS[metric.good][i]}",
+            f"- **{t('missing')}:** {metric.missing_es if i else metric.missing_en}",
+            "",
+        ]
+    lines += [t("ladder"), "", t("ladder_text"), "", t("lag"), "", t("lag_text"), "",
+              t("forecast"), "", t("forecast_text"), ""]
     lines += [t("periods"), "", t("periods_text"), ""]
     lines += [f"- `{key}`: {labels[i]}" for key, labels in PRESETS.items()]
     lines += ["", t("compare"), "", t("grain"), "", t("upkeep"), "", t("upkeep_text")]

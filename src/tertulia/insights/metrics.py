@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # ---------------------------------------------------------------------------------------------
@@ -72,6 +73,17 @@ class Totals:
                 acc[name] += int(row[name])  # type: ignore[call-overload]
         return cls(**acc)
 
+    @classmethod
+    def of_summaries(cls, rows: Iterable[Mapping[str, object]]) -> Totals:
+        """Totals of DaySummary rows (sentiment and flag counts are columns there)."""
+        names = ("mentions", "positive", "neutral", "negative", "red", "yellow", "green",
+                 "spam", "likes", "comments", "shares", "views", "reach")
+        acc = dict.fromkeys(names, 0)
+        for row in rows:
+            for name in names:
+                acc[name] += int(row[name] or 0)  # type: ignore[call-overload]
+        return cls(**acc)
+
     def with_competitors(self, competitor_mentions: int | None) -> Totals:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["competitor_mentions"] = competitor_mentions
@@ -94,6 +106,9 @@ class Unit(StrEnum):
     RATIO = "ratio"
     PERCENT = "percent"
     POINTS = "points"
+    COUNT = "count"
+    HOURS = "hours"
+    MONEY = "money"
 
 
 class Good(StrEnum):
@@ -112,6 +127,10 @@ UNIT_LABELS: dict[Unit, tuple[str, str]] = {
     Unit.RATIO: ("interactions per mention", "interacciones por mención"),
     Unit.PERCENT: ("% (changes in percentage points)", "% (los cambios, en puntos porcentuales)"),
     Unit.POINTS: ("points, −100 to +100", "puntos, de −100 a +100"),
+    Unit.COUNT: ("count", "recuento"),
+    Unit.HOURS: ("hours (wall clock)", "horas (de reloj)"),
+    Unit.MONEY: ("the currency of the imported business data",
+                 "la moneda de los datos de negocio importados"),
 }
 
 GOOD_LABELS: dict[Good, tuple[str, str]] = {
@@ -132,7 +151,8 @@ class Metric:
     good: Good
     missing_en: str
     missing_es: str
-    compute: Callable[[Totals], float | None]
+    # Mention metrics read `Totals`; department metrics (DEPARTMENT_METRICS) read `Figures`.
+    compute: Callable[[Any], float | None]
     decimals: int = 0
 
     def label(self, lang: str) -> str:
@@ -292,7 +312,267 @@ METRICS: tuple[Metric, ...] = (
     NEGATIVE_SHARE, NET_SENTIMENT, SHARE_OF_VOICE, SALES_SIGNALS, SERVICE_REQUESTS,
     CRITICAL_MENTIONS, SPAM_SHARE,
 )
-BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Department metrics: marketing, sales, customer service, business data. They are computed
+# from `Figures`, named inputs the dashboards read from owned-account days, conversations
+# and imported business figures (never from mentions one by one).
+
+Figures = Mapping[str, float | None]
+
+
+def _get(f: Figures, key: str) -> float | None:
+    return f.get(key)
+
+
+def _fig_ratio(f: Figures, num: str, den: str, scale: float = 1.0) -> float | None:
+    a, b = f.get(num), f.get(den)
+    if a is None or b is None or b == 0:
+        return None
+    return scale * a / b
+
+
+def _engagement_rate(f: Figures) -> float | None:
+    interactions, posts, followers = f.get("owned_interactions"), f.get("owned_posts"), \
+        f.get("followers")
+    if interactions is None or not posts or not followers:
+        return None
+    return 100.0 * interactions / posts / followers
+
+
+def _roi(f: Figures) -> float | None:
+    value, cost = f.get("conversion_value"), f.get("cost")
+    if value is None or not cost:
+        return None
+    return 100.0 * (value - cost) / cost
+
+
+_NO_ACCOUNT_EN = ("No owned account with activity in the period (connect one, or its "
+                  "posts are not brought in yet): shown as —.")
+_NO_ACCOUNT_ES = ("Ninguna cuenta propia con actividad en el periodo (conecte una, o aún no "
+                  "se traen sus publicaciones): se muestra —.")
+_NO_CONV_EN = "No conversation in the period qualifies: shown as — (not 0)."
+_NO_CONV_ES = "Ninguna conversación del periodo cuenta: se muestra — (no 0)."
+_NO_BIZ_EN = ("Needs imported business data (Business data page or API); without it the "
+              "value is —.")
+_NO_BIZ_ES = ("Necesita datos de negocio importados (página Datos de negocio o API); sin "
+              "ellos el valor es —.")
+
+FOLLOWERS = Metric(
+    "followers", "Followers", "Seguidores",
+    "Sum over the brand's owned accounts of the follower count the network last reported "
+    "in the period (on the account's own posts).",
+    "Suma, para las cuentas propias de la marca, del último número de seguidores que dio la "
+    "red en el periodo (en las publicaciones de la propia cuenta).",
+    Unit.PEOPLE, Good.UP, _NO_ACCOUNT_EN, _NO_ACCOUNT_ES, lambda f: _get(f, "followers"),
+)
+FOLLOWER_GROWTH = Metric(
+    "follower_growth", "Audience growth", "Crecimiento de la audiencia",
+    "Followers on the last day of the period with a report − followers on the first such "
+    "day, summed over owned accounts.",
+    "Seguidores el último día del periodo con dato − seguidores el primer día con dato, "
+    "sumado para las cuentas propias.",
+    Unit.PEOPLE, Good.UP, "An account reported on a single day adds 0; no account: —.",
+    "Una cuenta con dato en un solo día suma 0; sin cuentas: —.",
+    lambda f: _get(f, "follower_growth"),
+)
+OWNED_POSTS = Metric(
+    "owned_posts", "Posts published", "Publicaciones",
+    "Posts, comments and replies written by the brand's owned accounts in the period.",
+    "Publicaciones, comentarios y respuestas escritos por las cuentas propias de la marca en "
+    "el periodo.",
+    Unit.COUNT, Good.NEUTRAL, _ZERO_EN, _ZERO_ES, lambda f: _get(f, "owned_posts"),
+)
+OWNED_INTERACTIONS = Metric(
+    "owned_interactions", "Interactions on owned posts", "Interacciones en publicaciones propias",
+    "Likes + comments + shares of the owned accounts' posts, as last reported.",
+    "Me gusta + comentarios + compartidos de las publicaciones de las cuentas propias, según "
+    "el último dato.",
+    Unit.INTERACTIONS, Good.UP, _ZERO_EN, _ZERO_ES, lambda f: _get(f, "owned_interactions"),
+)
+IMPRESSIONS = Metric(
+    "impressions", "Impressions (views of owned posts)",
+    "Impresiones (vistas de publicaciones propias)",
+    "Views of the owned accounts' posts, as last reported by the network.",
+    "Visualizaciones de las publicaciones de las cuentas propias, según el último dato de la "
+    "red.",
+    Unit.VIEWS, Good.UP, "Networks that do not report views add 0.",
+    "Las redes que no dan visualizaciones suman 0.", lambda f: _get(f, "impressions"),
+)
+ENGAGEMENT_RATE = Metric(
+    "engagement_rate", "Engagement rate", "Tasa de interacción",
+    "Interactions on owned posts ÷ owned posts ÷ followers × 100: the share of the audience "
+    "that interacts with an average post.",
+    "Interacciones en publicaciones propias ÷ publicaciones propias ÷ seguidores × 100: la "
+    "parte de la audiencia que interactúa con una publicación media.",
+    Unit.PERCENT, Good.UP, "No posts or no follower count: —.",
+    "Sin publicaciones o sin número de seguidores: —.", _engagement_rate, decimals=2,
+)
+UTM_CLICKS = Metric(
+    "utm_clicks", "UTM clicks", "Clics UTM",
+    "Sum of the imported daily `utm_clicks` figures (clicks on tagged links) of the period.",
+    "Suma de las cifras diarias importadas de `utm_clicks` (clics en enlaces etiquetados) del "
+    "periodo.",
+    Unit.COUNT, Good.UP, _NO_BIZ_EN, _NO_BIZ_ES, lambda f: _get(f, "utm_clicks"),
+)
+CONVERSIONS = Metric(
+    "conversions", "Conversions", "Conversiones",
+    "Sum of the imported daily `conversions` figures of the period.",
+    "Suma de las cifras diarias importadas de `conversions` del periodo.",
+    Unit.COUNT, Good.UP, _NO_BIZ_EN, _NO_BIZ_ES, lambda f: _get(f, "conversions"),
+)
+CLICK_CONVERSION_RATE = Metric(
+    "click_conversion_rate", "Click-to-conversion rate", "Conversión de clics",
+    "Conversions ÷ UTM clicks × 100, both from the imported business data.",
+    "Conversiones ÷ clics UTM × 100, ambos de los datos de negocio importados.",
+    Unit.PERCENT, Good.UP, _NO_BIZ_EN, _NO_BIZ_ES,
+    lambda f: _fig_ratio(f, "conversions", "utm_clicks", 100.0), decimals=1,
+)
+SOCIAL_LEADS = Metric(
+    "social_leads", "Leads from social", "Contactos comerciales desde redes",
+    "Conversations flagged green (purchase intent) opened in the period, in the brand's "
+    "inbox. When a CRM is connected, its leads of origin “social” replace this count.",
+    "Conversaciones marcadas en verde (intención de compra) abiertas en el periodo en la "
+    "bandeja de la marca. Con un CRM conectado, sus contactos de origen «redes» sustituyen "
+    "este recuento.",
+    Unit.COUNT, Good.UP, _ZERO_EN, _ZERO_ES, lambda f: _get(f, "social_leads"),
+)
+TIME_TO_FIRST_CONTACT = Metric(
+    "time_to_first_contact", "Time to first contact (median)",
+    "Tiempo hasta el primer contacto (mediana)",
+    "Median, over the period's leads from social that got an answer, of the hours from the "
+    "conversation's start to the brand's first reply.",
+    "Mediana, entre los contactos comerciales del periodo que recibieron respuesta, de las "
+    "horas desde el inicio de la conversación hasta la primera respuesta de la marca.",
+    Unit.HOURS, Good.DOWN, _NO_CONV_EN, _NO_CONV_ES,
+    lambda f: _get(f, "time_to_first_contact_h"), decimals=1,
+)
+DEAL_CONVERSION = Metric(
+    "deal_conversion", "Conversion to deal", "Conversión a venta",
+    "Deals won ÷ leads × 100 in the period: deals from the imported business data (`deals`), "
+    "leads from the imported `leads` when present, else the leads from social.",
+    "Ventas cerradas ÷ contactos comerciales × 100 en el periodo: ventas de los datos de "
+    "negocio importados (`deals`); contactos de `leads` importados si existen, si no, los "
+    "contactos desde redes.",
+    Unit.PERCENT, Good.UP, _NO_BIZ_EN, _NO_BIZ_ES,
+    lambda f: _fig_ratio(f, "deals", "leads", 100.0), decimals=1,
+)
+DEAL_SIZE = Metric(
+    "deal_size", "Average deal size", "Importe medio por venta",
+    "Imported `deal_value` ÷ imported `deals` over the period.",
+    "`deal_value` importado ÷ `deals` importados en el periodo.",
+    Unit.MONEY, Good.UP, _NO_BIZ_EN, _NO_BIZ_ES,
+    lambda f: _fig_ratio(f, "deal_value", "deals"), decimals=2,
+)
+CONVERSATIONS_HANDLED = Metric(
+    "conversations_handled", "Conversations handled", "Conversaciones atendidas",
+    "Conversations of the brand opened in the period that got at least one reply or were "
+    "resolved.",
+    "Conversaciones de la marca abiertas en el periodo que recibieron al menos una respuesta "
+    "o se resolvieron.",
+    Unit.COUNT, Good.NEUTRAL, _ZERO_EN, _ZERO_ES, lambda f: _get(f, "handled"),
+)
+FIRST_RESPONSE_MEDIAN = Metric(
+    "first_response_median", "First response (median)", "Primera respuesta (mediana)",
+    "Median of the hours from a conversation's start to the brand's first reply, over the "
+    "period's conversations that got one.",
+    "Mediana de las horas desde el inicio de una conversación hasta la primera respuesta de "
+    "la marca, entre las conversaciones del periodo que la recibieron.",
+    Unit.HOURS, Good.DOWN, _NO_CONV_EN, _NO_CONV_ES,
+    lambda f: _get(f, "first_response_p50_h"), decimals=1,
+)
+FIRST_RESPONSE_P90 = Metric(
+    "first_response_p90", "First response (p90)", "Primera respuesta (p90)",
+    "The 90th percentile of the same hours: nine in ten conversations were answered sooner.",
+    "El percentil 90 de las mismas horas: nueve de cada diez conversaciones se respondieron "
+    "antes.",
+    Unit.HOURS, Good.DOWN, _NO_CONV_EN, _NO_CONV_ES,
+    lambda f: _get(f, "first_response_p90_h"), decimals=1,
+)
+RESOLUTION_MEDIAN = Metric(
+    "resolution_median", "Resolution time (median)", "Tiempo de resolución (mediana)",
+    "Median of the hours from a conversation's start to its resolution, over the period's "
+    "conversations that were resolved.",
+    "Mediana de las horas desde el inicio de una conversación hasta su resolución, entre "
+    "las conversaciones del periodo que se resolvieron.",
+    Unit.HOURS, Good.DOWN, _NO_CONV_EN, _NO_CONV_ES,
+    lambda f: _get(f, "resolution_p50_h"), decimals=1,
+)
+RESOLUTION_P90 = Metric(
+    "resolution_p90", "Resolution time (p90)", "Tiempo de resolución (p90)",
+    "The 90th percentile of the same hours.", "El percentil 90 de las mismas horas.",
+    Unit.HOURS, Good.DOWN, _NO_CONV_EN, _NO_CONV_ES,
+    lambda f: _get(f, "resolution_p90_h"), decimals=1,
+)
+SLA_COMPLIANCE = Metric(
+    "sla_compliance", "SLA compliance", "Cumplimiento del SLA",
+    "Conversations of the period whose SLA was met ÷ those whose SLA was met or breached "
+    "× 100 (business hours, as the inbox's SLA clock counts them).",
+    "Conversaciones del periodo con el SLA cumplido ÷ las que lo cumplieron o lo "
+    "incumplieron × 100 (en horario laboral, como lo cuenta el reloj de SLA de la bandeja).",
+    Unit.PERCENT, Good.UP, "No conversation with an SLA decided in the period: —.",
+    "Ninguna conversación con SLA decidido en el periodo: —.",
+    lambda f: _fig_ratio(f, "sla_met", "sla_decided", 100.0), decimals=1,
+)
+RECONTACT_RATE = Metric(
+    "recontact_rate", "Re-contact rate", "Tasa de recontacto",
+    "Conversations resolved in the period whose customer opened another conversation "
+    "within 7 days of the resolution ÷ conversations resolved × 100. Conversations without "
+    "a known customer cannot be followed and are left out of both.",
+    "Conversaciones resueltas en el periodo cuyo cliente abrió otra conversación en los 7 "
+    "días siguientes a la resolución ÷ conversaciones resueltas × 100. Las conversaciones "
+    "sin cliente conocido no se pueden seguir y quedan fuera de ambos.",
+    Unit.PERCENT, Good.DOWN, "Nothing resolved in the period: —.",
+    "Nada resuelto en el periodo: —.",
+    lambda f: _fig_ratio(f, "recontacted", "resolved", 100.0), decimals=1,
+)
+CSAT = Metric(
+    "csat", "CSAT", "CSAT",
+    "Mean of the imported daily `csat` figures (0–100) of the period.",
+    "Media de las cifras diarias importadas de `csat` (0–100) del periodo.",
+    Unit.PERCENT, Good.UP, _NO_BIZ_EN, _NO_BIZ_ES, lambda f: _get(f, "csat"), decimals=1,
+)
+FORECAST_ERROR = Metric(
+    "forecast_error", "Forecast error (MAPE)", "Error del pronóstico (MAPE)",
+    "Mean absolute percentage error of the chosen daily contact-volume model, measured by "
+    "forecasting each of the last 14 days from the days before it (rolling backtest).",
+    "Error porcentual absoluto medio del modelo elegido para el volumen diario de contactos, "
+    "medido pronosticando cada uno de los últimos 14 días a partir de los anteriores "
+    "(backtest móvil).",
+    Unit.PERCENT, Good.DOWN, "Fewer than four weeks of history: no forecast, —.",
+    "Menos de cuatro semanas de historia: sin pronóstico, —.",
+    lambda f: _get(f, "forecast_mape"), decimals=1,
+)
+ROI = Metric(
+    "roi", "ROI", "ROI",
+    "(conversion value − cost) ÷ cost × 100, from the imported `conversion_value` and "
+    "`cost` of a campaign (or of the brand) over the period.",
+    "(valor de las conversiones − coste) ÷ coste × 100, a partir de `conversion_value` y "
+    "`cost` importados de una campaña (o de la marca) en el periodo.",
+    Unit.PERCENT, Good.UP, "No cost imported (or cost 0): —; no conversion value: —.",
+    "Sin coste importado (o coste 0): —; sin valor de conversión: —.", _roi, decimals=1,
+)
+
+DEPARTMENT_METRICS: tuple[Metric, ...] = (
+    FOLLOWERS, FOLLOWER_GROWTH, OWNED_POSTS, OWNED_INTERACTIONS, IMPRESSIONS, ENGAGEMENT_RATE,
+    UTM_CLICKS, CONVERSIONS, CLICK_CONVERSION_RATE, SOCIAL_LEADS, TIME_TO_FIRST_CONTACT,
+    DEAL_CONVERSION, DEAL_SIZE, CONVERSATIONS_HANDLED, FIRST_RESPONSE_MEDIAN,
+    FIRST_RESPONSE_P90, RESOLUTION_MEDIAN, RESOLUTION_P90, SLA_COMPLIANCE, RECONTACT_RATE,
+    CSAT, FORECAST_ERROR, ROI,
+)
+BY_KEY: dict[str, Metric] = {m.key: m for m in (*METRICS, *DEPARTMENT_METRICS)}
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """The q-quantile (0..1) by linear interpolation between closest ranks; None if empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    pos = q * (len(ordered) - 1)
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,11 +30,14 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from tertulia.governance.models import Brand, Organization
+from tertulia.insights import account_days
 from tertulia.insights.models import (
     OWN,
+    AccountDay,
     AuthorDay,
     DailyRollup,
     DailyTotal,
+    DaySummary,
     HourlyRollup,
     RollupState,
 )
@@ -128,6 +131,7 @@ class Accumulator:
         self.hourly: dict[tuple[Any, ...], list[int]] = {}
         self.daily: dict[tuple[Any, ...], list[int]] = {}
         self.totals: dict[tuple[Any, ...], list[int]] = {}
+        self.summaries: dict[tuple[Any, ...], list[int]] = {}
         self.authors: dict[tuple[Any, ...], list[Any]] = {}
 
     def add(self, s: Source, *, sign: int = 1, counts: tuple[int, int, int, int] | None = None,
@@ -161,14 +165,32 @@ class Accumulator:
                     row[3] += m[3]
                     row[4] += m[4]
                     row[5] += m[5]
-        if s.own and day is not None and authors:
+        if day is not None:
+            # DaySummary: the same counts with sentiment and flag as columns.
+            summary = [m[0] if s.sentiment == "positive" else 0,
+                       m[0] if s.sentiment == "neutral" else 0,
+                       m[0] if s.sentiment == "negative" else 0,
+                       m[0] if s.flag == "red" else 0, m[0] if s.flag == "yellow" else 0,
+                       m[0] if s.flag == "green" else 0, m[0] if s.flag == "spam" else 0]
+            for query_id in scopes:
+                key = (s.brand_id, query_id, day)
+                row = self.summaries.get(key)
+                if row is None:
+                    self.summaries[key] = [m[0], *summary, *m[1:]]
+                else:
+                    for i, v in enumerate((m[0], *summary, *m[1:])):
+                        row[i] += v
+        if day is not None and authors:
             key = (s.brand_id, day, s.author_id, s.language)
             author = self.authors.get(key)
             if author is None:
-                author = self.authors[key] = [s.network, 0, 0, 0]
-            author[1] += sign * mentions
-            author[2] += sign * (likes + comments + shares)
-            author[3] = max(author[3], reach)
+                author = self.authors[key] = [s.network, 0, 0, 0, 0]
+            if s.own:
+                author[1] += sign * mentions
+                author[2] += sign * (likes + comments + shares)
+                author[3] = max(author[3], reach)
+            else:  # only competitors: what the engagement ladder reads
+                author[4] += sign * mentions
 
     def flush(self) -> None:
         ops = connection.ops
@@ -192,25 +214,31 @@ class Accumulator:
         _upsert(DailyTotal._meta.db_table, "day", [
             (b, q, day(d), *dims, *m) for (b, q, d, *dims), m in self.totals.items()],
             dims=("sentiment", "flag"))
+        _upsert(DaySummary._meta.db_table, "day", [
+            (b, q, day(d), *m) for (b, q, d), m in self.summaries.items()],
+            dims=(), sums=SUMMARY_SUMS)
         _upsert_authors([(b, day(d), a, lang, *row)
                          for (b, d, a, lang), row in self.authors.items()])
         self.hourly.clear()
         self.daily.clear()
         self.totals.clear()
+        self.summaries.clear()
         self.authors.clear()
 
 
 SUMS = ("mentions", "likes", "comments", "shares", "views", "reach")
+SUMMARY_SUMS = ("mentions", "positive", "neutral", "negative", "red", "yellow", "green", "spam",
+                "likes", "comments", "shares", "views", "reach")
 DIMS = ("network", "language", "sentiment", "flag")
 
 
 def _upsert(table: str, bucket: str, rows: list[tuple[Any, ...]],
-            dims: tuple[str, ...] = DIMS) -> None:
+            dims: tuple[str, ...] = DIMS, sums: tuple[str, ...] = SUMS) -> None:
     if not rows:
         return
-    cols = ("brand_id", "query_id", bucket, *dims, *SUMS)
+    cols = ("brand_id", "query_id", bucket, *dims, *sums)
     key = ", ".join(cols[:3 + len(dims)])
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMS)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
     sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
            f"ON CONFLICT ({key}) DO UPDATE SET {updates}")
     with connection.cursor() as cursor:
@@ -223,11 +251,13 @@ def _upsert_authors(rows: list[tuple[Any, ...]]) -> None:
     table = AuthorDay._meta.db_table
     greatest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
     sql = (f"INSERT INTO {table} (brand_id, day, author_id, language, network, mentions, "
-           "interactions, followers) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+           "interactions, followers, competitor_mentions) "
+           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
            "ON CONFLICT (brand_id, day, author_id, language) DO UPDATE SET "
            f"mentions = {table}.mentions + excluded.mentions, "
            f"interactions = {table}.interactions + excluded.interactions, "
-           f"followers = {greatest}({table}.followers, excluded.followers)")
+           f"followers = {greatest}({table}.followers, excluded.followers), "
+           f"competitor_mentions = {table}.competitor_mentions + excluded.competitor_mentions")
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -295,6 +325,7 @@ def apply_batch(result: Any) -> None:
         with transaction.atomic():
             sources = _sources_of(ids)
             if not sources:
+                account_days.apply_batch(result.organization_id, ids)
                 return
             acc = Accumulator(zones_for({s.brand_id for s in sources}))
             for source in sources:
@@ -304,6 +335,7 @@ def apply_batch(result: Any) -> None:
                 elif any(delta):
                     acc.add(source, counts=delta, mentions=0)
             acc.flush()
+            account_days.apply_batch(result.organization_id, ids)
     except Exception:  # never lose the batch over derived data: repair it later
         log.exception("rollup update failed; the brands will be rebuilt")
         since = min((s.created_at for s in sources), default=EPOCH)
@@ -374,7 +406,8 @@ def rebuild_brand(brand: Brand, start: date | None = None, end: date | None = No
     today = now.astimezone(zone).date()
     if everything:
         with transaction.atomic():
-            for model in (HourlyRollup, DailyRollup, DailyTotal, AuthorDay):
+            for model in (HourlyRollup, DailyRollup, DailyTotal, DaySummary, AuthorDay,
+                          AccountDay):
                 model.objects.filter(brand=brand).delete()
             RollupState.objects.filter(brand=brand).update(timezone=brand.timezone)
         if bounds["first"] is None:
@@ -412,6 +445,7 @@ def _rebuild_slice(brand: Brand, first: date, last: date, zones: dict[int, ZoneI
                                     hour__lt=hour_end).delete()
         DailyRollup.objects.filter(brand=brand, day__gte=first, day__lte=last).delete()
         DailyTotal.objects.filter(brand=brand, day__gte=first, day__lte=last).delete()
+        DaySummary.objects.filter(brand=brand, day__gte=first, day__lte=last).delete()
         AuthorDay.objects.filter(brand=brand, day__gte=first, day__lte=last).delete()
         ops = connection.ops
         rows = _source_rows("mm.brand_id = %s AND mm.created_at >= %s AND mm.created_at < %s",
@@ -426,6 +460,7 @@ def _rebuild_slice(brand: Brand, first: date, last: date, zones: dict[int, ZoneI
         summary.hourly_rows += len(acc.hourly)
         summary.daily_rows += len(acc.daily)
         acc.flush()
+        account_days.rebuild_account_days(brand, first, last)
 
 
 def _finish(brand: Brand, now: datetime) -> None:

@@ -47,3 +47,6 @@ def generate_report(report_id: int) -> str:
     from tertulia.insights.reports.files import generate
 
     return generate(report_id)
+
+
+from tertulia.insights import alert_tasks  # noqa: E402, F401  (alerts and report schedules)

@@ -52,6 +52,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                            if listen_brand else None),
         "nav_inbox_url": (reverse("engagement:inbox", args=[org.slug])
                           if any(can(user, P.BRAND_INBOX_VIEW, b) for b in brands) else None),
+        "nav_cases_url": (reverse("cases:cases_all", args=[org.slug])
+                          if any(can(user, P.BRAND_CASES_VIEW, b) for b in brands) else None),
         "nav_insights_url": (reverse("insights:executive", args=[org.slug])
                              if any(can(user, P.BRAND_INSIGHTS_VIEW, b) for b in brands)
                              else None),

@@ -55,6 +55,13 @@
       }
       case "a": if (row) submit(row.querySelector("form.quick-assign")); break;
       case "c": if (row) submit(row.querySelector("form.quick-resolve")); break;
+      case "v": {
+        // The saved views: focus the current one (or the first); Tab and Enter from there.
+        const link = document.querySelector("#saved-views a.active") ||
+          document.querySelector("#saved-views a");
+        if (link) link.focus();
+        break;
+      }
       case "f": {
         // One shared flag menu: point it at the selected row and focus it; 1–6 then Enter.
         const quick = document.getElementById("quick-flag");
