@@ -95,3 +95,22 @@ def test_a_query_saved_during_the_import_applies_to_the_rest_of_the_file(
     late = {f"p{i}" for i in range(52, 300)}
     assert not rival & early and rival >= mentioning & late and rival <= mentioning
     assert MentionMatch.objects.filter(query__name="Aurora").count() > 0
+
+
+@pytest.mark.django_db
+def test_a_csv_export_imports_the_same_in_workers(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, delimiter=";")
+        out.writerow(["Mention Id", "Page Type", "Author", "Date", "Full Text", "Likes"])
+        for i in range(120):
+            out.writerow([f"c{i}", "twitter", f"fan{i % 9}", f"2026-11-0{1 + i % 9} 10:00",
+                          TEXTS[i % len(TEXTS)], "2K" if i % 10 == 0 else str(i)])
+        out.writerow(["c-bad", "twitter", "", "not a date", "no author, no date", "x"])
+    serial = import_file(world.acme, path, report_path=tmp_path / "serial.csv")
+    parallel = import_file(world.other, path, report_path=tmp_path / "parallel.csv",
+                           workers=1)
+    assert (serial.created, parallel.created) == (120, 120)
+    assert serial.errors == parallel.errors > 0
+    assert stored(world.acme) == stored(world.other)
+    assert (tmp_path / "serial.csv").read_text() == (tmp_path / "parallel.csv").read_text()
