@@ -4,11 +4,12 @@ errors kept in a report, good rows kept, and re-running the same file changes no
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import reset_queries
+from django.db import connection, reset_queries
 
 from tertulia.listening.pipeline import IngestResult, ingest, store
 from tertulia.networks.importer.reader import (
@@ -25,6 +26,8 @@ BATCH = 1000
 # Below this size the workers' start (loading the text models: about a second) costs more
 # than they save.
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+# The importing process's SQLite page cache while workers run beside it (kB).
+IMPORT_CACHE_KB = 16_000
 
 
 def auto_workers(path: Path) -> int:
@@ -93,6 +96,24 @@ def _in_process(org: Any, reader: ImportReader, batch_size: int, _workers: int,
                                                        reader.total_bytes or 0)
 
 
+@contextmanager
+def _page_cache(kilobytes: int) -> Iterator[None]:
+    """SQLite's page cache held to `kilobytes` while importing (pages beyond it stay in the
+    operating system's file cache): the workers' text models need the memory more."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-int(kilobytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def _in_workers(org: Any, reader: ImportReader, batch_size: int, workers: int,
                 summary: ImportSummary) -> Iterator[_Step]:
     from tertulia.listening.parallel import PreparePool
@@ -103,7 +124,7 @@ def _in_workers(org: Any, reader: ImportReader, batch_size: int, workers: int,
             rows = [row for row in chunk if isinstance(row, RawRow)]
             yield (early, len(chunk), reader.bytes_read), rows
 
-    with PreparePool(org, reader.builder, workers=workers) as pool:
+    with PreparePool(org, reader.builder, workers=workers) as pool, _page_cache(IMPORT_CACHE_KB):
         for (early, n, done), prepared, errors in pool.run(batches()):
             result = (store(org, prepared, brands=pool.current_brands(prepared))
                       if prepared else None)
