@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
+
+from tertulia.listening.prepare import sqlite_datetime
 
 Prepare = Callable[[Any], Any]
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.FloatField,
@@ -34,14 +36,7 @@ def _identity(value: Any) -> Any:
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    # What Django's SQLite backend stores: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
-    if value is None:
-        return None
-    if value.tzinfo is UTC:  # the usual case, and the cheap one: drop "+00:00"
-        return value.isoformat(" ")[:-6]
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ")
+    return None if value is None else sqlite_datetime(value)
 
 
 def _sqlite_json(value: Any) -> str | None:

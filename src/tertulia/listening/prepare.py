@@ -195,10 +195,13 @@ MENTION_COLUMNS = (
 
 
 def sqlite_datetime(value: datetime) -> str:
-    """How Django's SQLite backend stores a date-time: naive UTC, "YYYY-MM-DD HH:MM:SS[.f]"."""
+    """How Django's SQLite backend stores a date-time: naive UTC, "YYYY-MM-DD HH:MM:SS[.f]"
+    (a naive value is taken as UTC already)."""
+    if value.tzinfo is None:
+        return value.isoformat(" ")
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.isoformat(" ")[:-6]
+    return value.isoformat(" ")[:-6]  # without "+00:00"
 
 
 def stored_values(prepared: Sequence[Prepared], vendor: str) -> None:
