@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.handlers.asgi import ASGIRequest
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -265,21 +267,33 @@ def live(request: HttpRequest, org: Organization) -> StreamingHttpResponse:
     org_id = org.id
     poll_s = float(request.GET.get("poll", LIVE_POLL_S)) if settings.TESTING else LIVE_POLL_S
 
-    async def events() -> AsyncIterator[str]:
+    def step() -> str:
         nonlocal last_id
+        count, newest = _new_items(org_id, brand_ids, last_id)
+        if not count:
+            return ": keep-alive\n\n"
+        last_id = newest
+        return f"event: inbox\ndata: {json.dumps({'new': count, 'last_item': newest})}\n\n"
+
+    async def events() -> AsyncIterator[str]:  # under ASGI (uvicorn): no thread held
         yield "retry: 3000\n\n"
         loop = asyncio.get_running_loop()
         started = loop.time()
         while loop.time() - started < LIVE_MAX_S:
-            count, newest = await sync_to_async(_new_items)(org_id, brand_ids, last_id)
-            if count:
-                last_id = newest
-                yield f"event: inbox\ndata: {json.dumps({'new': count, 'last_item': newest})}\n\n"
-            else:
-                yield ": keep-alive\n\n"
+            yield await sync_to_async(step)()
             await asyncio.sleep(poll_s)
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    def sync_events() -> Iterator[str]:
+        # Under WSGI an async iterator would be read to its end before the first byte is
+        # sent (and hold a worker thread for LIVE_MAX_S): stream from this thread instead.
+        yield "retry: 3000\n\n"
+        started = time.monotonic()
+        while time.monotonic() - started < LIVE_MAX_S:
+            yield step()
+            time.sleep(poll_s)
+
+    stream = events() if isinstance(request, ASGIRequest) else sync_events()
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
